@@ -1,0 +1,206 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  jwtVerify,
+  SignJWT,
+  UnsecuredJWT,
+} from 'jose'
+import { JoseError } from './errors'
+import { KeySet } from './key-set'
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type SigningAlgorithm,
+  type SigningKey,
+  SYMMETRIC_ALGORITHMS,
+} from './keys'
+
+/** A shared secret for the HS* algorithms (a client secret, as RFC 7523 and OIDC Core 10.1 use). */
+export interface SharedSecret {
+  readonly secret: string | Uint8Array
+}
+
+/** What signs: the provider's key set (its current key for `alg`), one key, or a shared secret. */
+export type SigningInput = KeySet | SigningKey | SharedSecret
+
+/** Options of {@link signJwt}. */
+export interface SignJwtOptions {
+  /** The key set, key or secret that signs. */
+  key: SigningInput
+  /** The JWS `alg`; defaults to the key's own, or HS256 for a secret. */
+  alg?: SigningAlgorithm | 'none'
+  /** The `typ` header, e.g. `at+jwt` (RFC 9068 2.1) or `JWT`. */
+  typ?: string
+  /** Allows `alg: none`, which is refused otherwise. */
+  allowNone?: boolean
+}
+
+const encoder = new TextEncoder()
+const secretBytes = (secret: string | Uint8Array) =>
+  typeof secret === 'string' ? encoder.encode(secret) : secret
+const isSecret = (input: unknown): input is SharedSecret =>
+  typeof input === 'object' && input !== null && 'secret' in input
+const isSymmetric = (alg: string) => (SYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)
+
+/**
+ * Signs a JWT. With a {@link KeySet} it uses the current key for `alg` and sets its `kid`.
+ *
+ * @example
+ * ```ts
+ * const jwt = await signJwt({ sub: 'alice', iss }, { key: keys, alg: 'ES256', typ: 'at+jwt' })
+ * ```
+ */
+export async function signJwt(payload: JWTPayload, options: SignJwtOptions): Promise<string> {
+  const { key, typ } = options
+  if (options.alg === 'none') {
+    if (!options.allowNone) throw new JoseError('ERR_ALG_NOT_ALLOWED', 'alg "none" is not allowed')
+    const jwt = new UnsecuredJWT(payload)
+    return jwt.encode()
+  }
+  let header: JWTHeaderParameters
+  let signingKey: CryptoKey | Uint8Array
+  if (isSecret(key)) {
+    const alg = options.alg ?? 'HS256'
+    if (!isSymmetric(alg)) {
+      throw new JoseError('ERR_KEY_UNSUITABLE', `a shared secret cannot sign with ${alg}`)
+    }
+    header = { alg }
+    signingKey = secretBytes(key.secret)
+  } else {
+    const chosen = key instanceof KeySet ? key.signingKey(options.alg) : key
+    if (options.alg !== undefined && chosen.alg !== options.alg) {
+      throw new JoseError(
+        'ERR_KEY_UNSUITABLE',
+        `key "${chosen.kid}" does not sign with ${options.alg}`,
+      )
+    }
+    header = { alg: chosen.alg, kid: chosen.kid }
+    signingKey = chosen.privateKey
+  }
+  if (typ !== undefined) header.typ = typ
+  return new SignJWT(payload).setProtectedHeader(header).sign(signingKey)
+}
+
+/** What verifies: a key set, a JWKS document, a remote `jwks_uri`, one key, or a shared secret. */
+export type VerificationInput = KeySet | JSONWebKeySet | URL | SigningKey | CryptoKey | SharedSecret
+
+/** Options of {@link verifyJwt}; the claim options are jose's own names. */
+export interface VerifyJwtOptions {
+  keys: VerificationInput
+  /** Accepted `alg` values; defaults to the asymmetric algorithms, or HS* for a secret. */
+  algorithms?: readonly string[]
+  /** Accepts unsigned `alg: none` tokens. Off unless explicitly enabled. */
+  allowNone?: boolean
+  issuer?: string | string[]
+  audience?: string | string[]
+  subject?: string
+  clockTolerance?: number | string
+  currentDate?: Date
+  maxTokenAge?: number | string
+  requiredClaims?: string[]
+  /** Expected `typ` header, e.g. `at+jwt`. */
+  typ?: string
+}
+
+/** A verified token. */
+export interface VerifiedJwt<T extends JWTPayload = JWTPayload> {
+  payload: T
+  protectedHeader: JWTHeaderParameters
+}
+
+// Remote key sets are cached per URL so that jose's own cache and cooldown work across calls.
+const remoteSets = new Map<string, JWTVerifyGetKey>()
+const localSets = new WeakMap<JSONWebKeySet, JWTVerifyGetKey>()
+const MAX_REMOTE_SETS = 1000
+
+function remoteSet(url: URL): JWTVerifyGetKey {
+  let set = remoteSets.get(url.href)
+  if (!set) {
+    if (remoteSets.size >= MAX_REMOTE_SETS) remoteSets.delete(remoteSets.keys().next().value!)
+    set = createRemoteJWKSet(url)
+    remoteSets.set(url.href, set)
+  }
+  return set
+}
+
+function keySetResolver(set: KeySet): JWTVerifyGetKey {
+  return (header) => {
+    const key = header.kid
+      ? set.get(header.kid)
+      : set.entries().find((entry) => entry.key.alg === header.alg)?.key
+    if (!key || key.alg !== header.alg) {
+      throw new JoseError('ERR_KEY_NOT_FOUND', 'no key in the set matches the token header')
+    }
+    return key.publicKey
+  }
+}
+
+function resolver(keys: VerificationInput): JWTVerifyGetKey | CryptoKey | Uint8Array {
+  if (keys instanceof KeySet) return keySetResolver(keys)
+  if (keys instanceof URL) return remoteSet(keys)
+  if (isSecret(keys)) return secretBytes(keys.secret)
+  if (typeof CryptoKey !== 'undefined' && keys instanceof CryptoKey) return keys
+  if ('keys' in keys && Array.isArray(keys.keys)) {
+    let set = localSets.get(keys)
+    if (!set) {
+      set = createLocalJWKSet(keys)
+      localSets.set(keys, set)
+    }
+    return set
+  }
+  return (keys as SigningKey).publicKey
+}
+
+/**
+ * Verifies a JWT's signature and its registered claims. jose's own errors (expired, claim
+ * mismatch, bad signature) pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * const { payload } = await verifyJwt(token, { keys: new URL(jwksUri), issuer, audience: clientId })
+ * ```
+ */
+export async function verifyJwt<T extends JWTPayload = JWTPayload>(
+  token: string,
+  options: VerifyJwtOptions,
+): Promise<VerifiedJwt<T>> {
+  let header: JWTHeaderParameters
+  try {
+    header = decodeProtectedHeader(token) as JWTHeaderParameters
+  } catch (cause) {
+    throw new JoseError('ERR_JWT_INVALID', 'not a compact JWS', { cause })
+  }
+  const claimOptions: JWTVerifyOptions = {}
+  for (const name of [
+    'issuer',
+    'audience',
+    'subject',
+    'clockTolerance',
+    'currentDate',
+    'maxTokenAge',
+    'requiredClaims',
+    'typ',
+  ] as const) {
+    if (options[name] !== undefined) (claimOptions as Record<string, unknown>)[name] = options[name]
+  }
+  if (header.alg === 'none') {
+    if (!options.allowNone) throw new JoseError('ERR_ALG_NOT_ALLOWED', 'alg "none" is not allowed')
+    const { payload, header: unsecured } = UnsecuredJWT.decode(token, claimOptions)
+    return { payload: payload as T, protectedHeader: unsecured as JWTHeaderParameters }
+  }
+  claimOptions.algorithms = [
+    ...(options.algorithms ??
+      (isSecret(options.keys) ? SYMMETRIC_ALGORITHMS : ASYMMETRIC_ALGORITHMS)),
+  ]
+  const key = resolver(options.keys)
+  const result =
+    typeof key === 'function'
+      ? await jwtVerify(token, key, claimOptions)
+      : await jwtVerify(token, key, claimOptions)
+  return result as VerifiedJwt<T>
+}
