@@ -6,10 +6,13 @@ import { defineConfig } from 'vitest/config'
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url))
 const alias = readdirSync(packagesDir)
   .filter((name) => existsSync(`${packagesDir}${name}/src/index.ts`))
-  .map((name) => ({
-    find: new RegExp(`^@oidkit/${name}$`),
-    replacement: `${packagesDir}${name}/src/index.ts`,
-  }))
+  .flatMap((name) => [
+    { find: new RegExp(`^@oidkit/${name}$`), replacement: `${packagesDir}${name}/src/index.ts` },
+    {
+      find: new RegExp(`^@oidkit/${name}/(testing|node)$`),
+      replacement: `${packagesDir}${name}/src/$1/index.ts`,
+    },
+  ])
 
 export default defineConfig({
   resolve: { alias },

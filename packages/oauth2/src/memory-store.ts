@@ -1,0 +1,215 @@
+import type { Client } from './client'
+import type {
+  AuthorizationCodeRecord,
+  ConsentRecord,
+  ConsumeResult,
+  GrantRecord,
+  InteractionRecord,
+  SessionRecord,
+  Storage,
+  TokenRecord,
+} from './storage'
+
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+
+/**
+ * An in-memory {@link Storage} for tests and development. Everything is lost on restart.
+ * Expired records are swept lazily while writing, so memory stays bounded under load.
+ *
+ * @example
+ * ```ts
+ * const server = createAuthorizationServer({ issuer, keys, storage: new MemoryStore() })
+ * ```
+ */
+export class MemoryStore implements Storage {
+  readonly #clients = new Map<string, Client>()
+  readonly #grants = new Map<string, GrantRecord>()
+  readonly #codes = new Map<string, AuthorizationCodeRecord>()
+  readonly #tokens = new Map<string, TokenRecord>()
+  readonly #byGrant = new Map<string, Set<string>>()
+  readonly #jtis = new Map<string, number>()
+  readonly #sessions = new Map<string, SessionRecord>()
+  readonly #interactions = new Map<string, InteractionRecord>()
+  readonly #consents = new Map<string, ConsentRecord>()
+  readonly #registrationTokens = new Map<string, string>()
+  readonly #sweepInterval: number
+  #writes = 0
+  #lastSweep = nowSeconds()
+
+  /** @param options.sweepInterval seconds between lazy sweeps (default 30). */
+  constructor(options: { sweepInterval?: number } = {}) {
+    this.#sweepInterval = options.sweepInterval ?? 30
+  }
+
+  #wrote(): void {
+    // Checking the clock on every write is cheap; sweeping is done at most once per interval.
+    if (++this.#writes % 256 !== 0) return
+    const now = nowSeconds()
+    if (now - this.#lastSweep >= this.#sweepInterval) void this.sweep(now)
+  }
+
+  #index(grantId: string, hash: string): void {
+    const set = this.#byGrant.get(grantId)
+    if (set) set.add(hash)
+    else this.#byGrant.set(grantId, new Set([hash]))
+  }
+
+  clients = {
+    get: async (id: string) => this.#clients.get(id),
+    save: async (client: Client) => {
+      this.#clients.set(client.client_id, structuredClone(client))
+    },
+    delete: async (id: string) => {
+      this.#clients.delete(id)
+    },
+  }
+
+  grants = {
+    save: async (grant: GrantRecord) => {
+      this.#grants.set(grant.id, grant)
+      this.#wrote()
+    },
+    get: async (id: string) => this.#grants.get(id),
+    revoke: async (id: string, at: number) => {
+      const grant = this.#grants.get(id)
+      if (grant) this.#grants.set(id, { ...grant, revokedAt: grant.revokedAt ?? at })
+      for (const hash of this.#byGrant.get(id) ?? []) {
+        const token = this.#tokens.get(hash)
+        if (token && token.revokedAt === undefined)
+          this.#tokens.set(hash, { ...token, revokedAt: at })
+        const code = this.#codes.get(hash)
+        if (code && code.consumedAt === undefined)
+          this.#codes.set(hash, { ...code, consumedAt: at })
+      }
+    },
+  }
+
+  codes = {
+    save: async (code: AuthorizationCodeRecord) => {
+      this.#codes.set(code.hash, code)
+      this.#index(code.grantId, code.hash)
+      this.#wrote()
+    },
+    // Synchronous between lookup and write, so concurrent callers can never both win.
+    consume: async (hash: string, at: number): Promise<ConsumeResult<AuthorizationCodeRecord>> => {
+      const code = this.#codes.get(hash)
+      if (!code) return { status: 'not_found' }
+      if (code.consumedAt !== undefined) return { status: 'replayed', record: code }
+      const consumed = { ...code, consumedAt: at }
+      this.#codes.set(hash, consumed)
+      return { status: 'consumed', record: consumed }
+    },
+  }
+
+  tokens = {
+    save: async (token: TokenRecord) => {
+      this.#tokens.set(token.hash, token)
+      this.#index(token.grantId, token.hash)
+      this.#wrote()
+    },
+    get: async (hash: string) => this.#tokens.get(hash),
+    consume: async (hash: string, at: number): Promise<ConsumeResult<TokenRecord>> => {
+      const token = this.#tokens.get(hash)
+      if (!token) return { status: 'not_found' }
+      if (token.consumedAt !== undefined) return { status: 'replayed', record: token }
+      const consumed = { ...token, consumedAt: at }
+      this.#tokens.set(hash, consumed)
+      return { status: 'consumed', record: consumed }
+    },
+    revoke: async (hash: string, at: number) => {
+      const token = this.#tokens.get(hash)
+      if (token && token.revokedAt === undefined)
+        this.#tokens.set(hash, { ...token, revokedAt: at })
+    },
+  }
+
+  jtis = {
+    use: async (key: string, expiresAt: number) => {
+      const existing = this.#jtis.get(key)
+      if (existing !== undefined && existing > nowSeconds()) return false
+      this.#jtis.set(key, expiresAt)
+      this.#wrote()
+      return true
+    },
+  }
+
+  sessions = {
+    save: async (session: SessionRecord) => {
+      this.#sessions.set(session.id, session)
+      this.#wrote()
+    },
+    get: async (id: string) => this.#sessions.get(id),
+    delete: async (id: string) => {
+      this.#sessions.delete(id)
+    },
+  }
+
+  interactions = {
+    save: async (interaction: InteractionRecord) => {
+      this.#interactions.set(interaction.id, interaction)
+      this.#wrote()
+    },
+    get: async (id: string) => this.#interactions.get(id),
+    delete: async (id: string) => {
+      this.#interactions.delete(id)
+    },
+  }
+
+  consents = {
+    get: async (accountId: string, clientId: string) =>
+      this.#consents.get(JSON.stringify([accountId, clientId])),
+    save: async (consent: ConsentRecord) => {
+      this.#consents.set(JSON.stringify([consent.accountId, consent.clientId]), consent)
+    },
+    delete: async (accountId: string, clientId: string) => {
+      this.#consents.delete(JSON.stringify([accountId, clientId]))
+    },
+  }
+
+  registrationTokens = {
+    save: async (hash: string, clientId: string) => {
+      this.#registrationTokens.set(hash, clientId)
+    },
+    getClientId: async (hash: string) => this.#registrationTokens.get(hash),
+    deleteForClient: async (clientId: string) => {
+      for (const [hash, id] of this.#registrationTokens) {
+        if (id === clientId) this.#registrationTokens.delete(hash)
+      }
+    },
+  }
+
+  /** Drops every expired record. */
+  async sweep(now: number = nowSeconds()): Promise<void> {
+    this.#lastSweep = now
+    const expired = (record: { expiresAt: number }) => record.expiresAt <= now
+    for (const [hash, code] of this.#codes) if (expired(code)) this.#codes.delete(hash)
+    for (const [hash, token] of this.#tokens) if (expired(token)) this.#tokens.delete(hash)
+    for (const [key, expiresAt] of this.#jtis) if (expiresAt <= now) this.#jtis.delete(key)
+    for (const [id, session] of this.#sessions) if (expired(session)) this.#sessions.delete(id)
+    for (const [id, item] of this.#interactions) if (expired(item)) this.#interactions.delete(id)
+    for (const [id, grant] of this.#grants) {
+      if (expired(grant)) {
+        this.#grants.delete(id)
+        this.#byGrant.delete(id)
+      }
+    }
+    for (const [grantId, hashes] of this.#byGrant) {
+      for (const hash of hashes)
+        if (!this.#tokens.has(hash) && !this.#codes.has(hash)) hashes.delete(hash)
+      if (hashes.size === 0) this.#byGrant.delete(grantId)
+    }
+  }
+
+  /** How many records of each kind are held (for tests and memory reports). */
+  size(): Record<string, number> {
+    return {
+      clients: this.#clients.size,
+      grants: this.#grants.size,
+      codes: this.#codes.size,
+      tokens: this.#tokens.size,
+      jtis: this.#jtis.size,
+      sessions: this.#sessions.size,
+      interactions: this.#interactions.size,
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export type { ToWebRequestOptions } from './node-bridge'
+export { nodeHandler, toWebRequest, writeWebResponse } from './node-bridge'

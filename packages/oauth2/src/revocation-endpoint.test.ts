@@ -1,0 +1,188 @@
+import { KeySet } from '@oidkit/jose'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Client } from './client'
+import type { AuthorizationServerConfig } from './config'
+import { createContext } from './context'
+import { sha256 } from './crypto'
+import { isOAuthError } from './errors'
+import { MemoryStore } from './memory-store'
+import { revocationEndpoint } from './revocation-endpoint'
+import type { GrantRecord } from './storage'
+import { issueAccessToken, issueRefreshToken } from './token-issuer'
+import { findToken, isActive } from './token-lookup'
+
+const issuer = 'https://as.example'
+let keys: KeySet
+
+beforeAll(async () => {
+  keys = await KeySet.generate('RS256')
+})
+
+const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`
+
+async function setup(config: Partial<AuthorizationServerConfig> = {}) {
+  const now = Math.floor(Date.now() / 1000)
+  const storage = new MemoryStore()
+  const events: string[] = []
+  const server = createContext(
+    {
+      issuer,
+      keys,
+      storage,
+      now: () => now,
+      events: {
+        tokenRevoked: ({ token }) => void events.push(`token:${token.type}`),
+        grantRevoked: ({ grantId }) => void events.push(`grant:${grantId}`),
+      },
+      ...config,
+    },
+    { endpoints: [revocationEndpoint], grantTypes: [], responseTypes: [], checks: [] },
+  )
+  const clients: Client[] = [
+    { client_id: 'app', client_secret_hash: await sha256('app-secret') },
+    { client_id: 'other', client_secret_hash: await sha256('other-secret') },
+  ]
+  for (const client of clients) await storage.clients.save(client)
+  const grant: GrantRecord = {
+    id: 'g1',
+    clientId: 'app',
+    accountId: 'alice',
+    scopes: ['read'],
+    createdAt: now,
+    expiresAt: now + 86400,
+  }
+  await storage.grants.save(grant)
+  const issue = async () => ({
+    access: await issueAccessToken(server, { client: clients[0]!, grant, scopes: ['read'] }),
+    refresh: await issueRefreshToken(server, { client: clients[0]!, grant, scopes: ['read'] }),
+  })
+  const revoke = async (
+    params: Record<string, string>,
+    authorization = basic('app', 'app-secret'),
+  ) => {
+    const request = new Request(`${issuer}/revoke`, {
+      method: 'POST',
+      headers: { authorization },
+      body: new URLSearchParams(params),
+    })
+    try {
+      return await revocationEndpoint.handle(request, server)
+    } catch (error) {
+      if (isOAuthError(error)) return error.toResponse()
+      throw error
+    }
+  }
+  const active = async (value: string) => {
+    const record = await findToken(server, value)
+    return record !== undefined && (await isActive(server, record))
+  }
+  return { server, storage, events, issue, revoke, active }
+}
+
+describe('revocation endpoint', () => {
+  it('RFC 7009 2.1: revoking an access token revokes that token only', async () => {
+    const { issue, revoke, active, events } = await setup()
+    const { access, refresh } = await issue()
+    const response = await revoke({ token: access.value, token_type_hint: 'access_token' })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(await response.text()).toBe('')
+    expect(await active(access.value)).toBe(false)
+    expect(await active(refresh.value)).toBe(true)
+    expect(events).toEqual(['token:access_token'])
+  })
+
+  it('RFC 7009 2.1: revoking a refresh token invalidates the access tokens of its grant', async () => {
+    const { issue, revoke, active, events, storage } = await setup()
+    const { access, refresh } = await issue()
+    const response = await revoke({ token: refresh.value, token_type_hint: 'refresh_token' })
+    expect(response.status).toBe(200)
+    expect(await active(refresh.value)).toBe(false)
+    expect(await active(access.value)).toBe(false)
+    expect((await storage.grants.get('g1'))?.revokedAt).toBeDefined()
+    expect(events).toEqual(['token:refresh_token', 'grant:g1'])
+  })
+
+  it('RFC 7009 2.2: an unknown token is answered with 200', async () => {
+    const { revoke, events } = await setup()
+    const response = await revoke({ token: 'not-a-token' })
+    expect(response.status).toBe(200)
+    expect(events).toEqual([])
+  })
+
+  it('RFC 7009 2.1: a wrong hint extends the search to every token type', async () => {
+    const { issue, revoke, active } = await setup()
+    const { access } = await issue()
+    expect((await revoke({ token: access.value, token_type_hint: 'refresh_token' })).status).toBe(
+      200,
+    )
+    expect(await active(access.value)).toBe(false)
+  })
+
+  it('RFC 7009 2.1: an unknown token_type_hint is ignored', async () => {
+    const { issue, revoke, active } = await setup()
+    const { access } = await issue()
+    const response = await revoke({ token: access.value, token_type_hint: 'id_token' })
+    expect(response.status).toBe(200)
+    expect(await active(access.value)).toBe(false)
+  })
+
+  it('RFC 7009 2.1: the token of another client is left untouched, and the answer is still 200 (RFC 7009 5)', async () => {
+    const { issue, revoke, active, events } = await setup()
+    const { access, refresh } = await issue()
+    for (const token of [access.value, refresh.value]) {
+      expect((await revoke({ token }, basic('other', 'other-secret'))).status).toBe(200)
+    }
+    expect(await active(access.value)).toBe(true)
+    expect(await active(refresh.value)).toBe(true)
+    expect(events).toEqual([])
+  })
+
+  it('RFC 7009 2.1: revoking an already revoked token is a quiet 200', async () => {
+    const { issue, revoke, events } = await setup()
+    const { access } = await issue()
+    await revoke({ token: access.value })
+    expect((await revoke({ token: access.value })).status).toBe(200)
+    expect(events).toEqual(['token:access_token'])
+  })
+
+  it('RFC 9068: a JWT access token is revoked through its jti record', async () => {
+    const { issue, revoke, active } = await setup({ tokens: { accessTokenFormat: 'jwt' } })
+    const { access, refresh } = await issue()
+    expect((await revoke({ token: access.value })).status).toBe(200)
+    expect(await active(access.value)).toBe(false)
+    expect(await active(refresh.value)).toBe(true)
+  })
+
+  it('RFC 7009 2.1: the token parameter is required (invalid_request)', async () => {
+    const { revoke } = await setup()
+    const response = await revoke({ token_type_hint: 'access_token' })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' })
+  })
+
+  it('RFC 7009 2.1: the client must authenticate (invalid_client)', async () => {
+    const { issue, revoke, active } = await setup()
+    const { access } = await issue()
+    for (const authorization of [
+      '',
+      'invalid token_string',
+      basic('app', 'wrong'),
+      basic('nobody', 'x'),
+    ]) {
+      const response = await revoke({ token: access.value }, authorization)
+      // RFC 6749 5.2: 401 with a challenge when Basic was tried, else 400.
+      expect(response.status).toBe(authorization.startsWith('Basic') ? 401 : 400)
+      expect(await response.json()).toMatchObject({ error: 'invalid_client' })
+    }
+    expect(await active(access.value)).toBe(true)
+  })
+
+  it('RFC 7009 2: only POST is accepted', async () => {
+    const { server } = await setup()
+    const request = new Request(`${issuer}/revoke?token=x`, {
+      headers: { authorization: basic('app', 'app-secret') },
+    })
+    await expect(revocationEndpoint.handle(request, server)).rejects.toMatchObject({ status: 405 })
+  })
+})

@@ -1,0 +1,145 @@
+import { authorizationCodeGrant, codeResponseType } from './authorization-code-grant'
+import { authorizationEndpoint } from './authorization-endpoint'
+import { type BearerVerifier, createBearerVerifier } from './bearer'
+import { clientCredentialsGrant } from './client-credentials-grant'
+import type { AuthorizationServerConfig, EndpointName } from './config'
+import { createContext, type ServerContext } from './context'
+import { corsHeaders, preflightResponse } from './cors'
+import { isOAuthError, OAuthError } from './errors'
+import { implicitResponseType } from './implicit-grant'
+import { createInteractionApi, defaultChecks, type InteractionApi } from './interactions'
+import { introspectionEndpoint } from './introspection-endpoint'
+import { jwksEndpoint, metadataEndpoint } from './metadata-endpoint'
+import { passwordGrant } from './password-grant'
+import type { Endpoint } from './plugin'
+import { refreshTokenGrant } from './refresh-token-grant'
+import { registrationEndpoint } from './registration-endpoint'
+import { revocationEndpoint } from './revocation-endpoint'
+import { tokenEndpoint } from './token-endpoint'
+
+/** A running authorization server. */
+export interface AuthorizationServer {
+  /** Routes a request to the endpoint its path names; unknown paths get 404. */
+  handle(request: Request): Promise<Response>
+  /** Runs one endpoint directly, for integrators who route themselves. */
+  endpoint(name: EndpointName, request: Request): Promise<Response>
+  /** RFC 6749 3.1 authorization endpoint. */
+  authorization(request: Request): Promise<Response>
+  /** RFC 6749 3.2 token endpoint. */
+  token(request: Request): Promise<Response>
+  /** RFC 7009 revocation endpoint. */
+  revocation(request: Request): Promise<Response>
+  /** RFC 7662 introspection endpoint. */
+  introspection(request: Request): Promise<Response>
+  /** RFC 8414 metadata document. */
+  metadata(request: Request): Promise<Response>
+  /** The public JWKS. */
+  jwks(request: Request): Promise<Response>
+  /** Pending authorization requests: what the login and consent pages read and finish. */
+  readonly interactions: InteractionApi
+  /** RFC 6750 bearer token verification for resource endpoints. */
+  readonly bearer: BearerVerifier
+  /** Configuration, storage and registries, for extensions. */
+  readonly context: ServerContext
+}
+
+const notFound = () =>
+  new Response(
+    JSON.stringify({ error: 'invalid_request', error_description: 'unknown endpoint' }),
+    {
+      status: 404,
+      headers: { 'content-type': 'application/json;charset=UTF-8', 'cache-control': 'no-store' },
+    },
+  )
+
+/**
+ * Creates an OAuth 2.0 authorization server that speaks Web `Request` → `Response`.
+ *
+ * @example
+ * ```ts
+ * const server = createAuthorizationServer({
+ *   issuer: 'https://auth.example.com',
+ *   keys: await KeySet.generate('RS256'),
+ *   storage: new MemoryStore(),
+ * })
+ * Bun.serve({ fetch: (request) => server.handle(request) })
+ * ```
+ */
+export function createAuthorizationServer(config: AuthorizationServerConfig): AuthorizationServer {
+  const context = createContext(config, {
+    endpoints: [
+      authorizationEndpoint,
+      tokenEndpoint,
+      revocationEndpoint,
+      introspectionEndpoint,
+      metadataEndpoint,
+      jwksEndpoint,
+      registrationEndpoint,
+    ],
+    grantTypes: [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, passwordGrant],
+    responseTypes: [codeResponseType, implicitResponseType],
+    checks: defaultChecks,
+  })
+
+  const exact = new Map<string, Endpoint>()
+  const prefixed: Array<[string, Endpoint]> = []
+  for (const endpoint of context.endpoints) {
+    const path = context.endpointPath(endpoint.name)
+    exact.set(path, endpoint)
+    if (endpoint.prefix) prefixed.push([`${path}/`, endpoint])
+  }
+
+  async function run(endpoint: Endpoint, request: Request): Promise<Response> {
+    if (request.method === 'OPTIONS') {
+      return endpoint.cors
+        ? preflightResponse(request, endpoint)
+        : new Response(null, { status: 204, headers: { allow: endpoint.methods.join(', ') } })
+    }
+    let response: Response
+    try {
+      response = await endpoint.handle(request, context)
+    } catch (error) {
+      if (isOAuthError(error)) {
+        response = error.toResponse()
+      } else {
+        // Unexpected failures become server_error without a stack trace (RFC 6749 5.2).
+        config.onError?.(error, request)
+        response = new OAuthError(
+          'server_error',
+          'the server could not complete the request',
+        ).toResponse()
+      }
+    }
+    if (endpoint.cors) {
+      const headers = await corsHeaders(request, endpoint, context)
+      if (headers)
+        for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
+    }
+    return response
+  }
+
+  function find(name: EndpointName): Endpoint {
+    const endpoint = context.endpoints.find((e) => e.name === name)
+    if (!endpoint) throw new TypeError(`the "${name}" endpoint is not enabled`)
+    return endpoint
+  }
+
+  return {
+    context,
+    async handle(request) {
+      const { pathname } = new URL(request.url)
+      const endpoint =
+        exact.get(pathname) ?? prefixed.find(([prefix]) => pathname.startsWith(prefix))?.[1]
+      return endpoint ? run(endpoint, request) : notFound()
+    },
+    endpoint: (name, request) => run(find(name), request),
+    authorization: (request) => run(find('authorization'), request),
+    token: (request) => run(find('token'), request),
+    revocation: (request) => run(find('revocation'), request),
+    introspection: (request) => run(find('introspection'), request),
+    metadata: (request) => run(find('metadata'), request),
+    jwks: (request) => run(find('jwks'), request),
+    interactions: createInteractionApi(context),
+    bearer: createBearerVerifier(context),
+  }
+}

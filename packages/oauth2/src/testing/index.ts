@@ -1,0 +1,1 @@
+export { runStorageContract } from './storage-contract'
