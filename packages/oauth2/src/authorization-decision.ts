@@ -1,7 +1,7 @@
 import { type ErrorTarget, redirectError } from './authorization-request'
 import type { ServerContext } from './context'
 import { randomToken } from './crypto'
-import { isOAuthError, OAuthError } from './errors'
+import { isOAuthError, OAuthError, type OAuthErrorCode } from './errors'
 import type { AuthorizationCheckResult, AuthorizationRequest, ResponseTypeHandler } from './plugin'
 import { redirectResponse } from './response'
 import { deliverAuthorizationResponse, type ResponseMode } from './response-mode'
@@ -38,6 +38,12 @@ export interface AuthorizeInput {
   interaction?: InteractionRecord
   /** `Set-Cookie` values to send with the response (a new session). */
   cookies?: readonly string[]
+}
+
+const PROMPT_NONE_ERRORS: Readonly<Record<string, OAuthErrorCode>> = {
+  login: 'login_required',
+  consent: 'consent_required',
+  select_account: 'account_selection_required',
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -130,6 +136,14 @@ export async function authorize(
     }
     // Whatever the checks say, a grant needs an authenticated end-user.
     if (!outcome && !session) outcome = { prompt: 'login' }
+    // OIDC Core 3.1.2.1: with prompt=none no page may be shown; what would need the end-user is
+    // an error for the client instead (3.1.2.6).
+    if (outcome && 'prompt' in outcome && request.params.prompt?.split(' ').includes('none')) {
+      outcome = {
+        error: PROMPT_NONE_ERRORS[outcome.prompt] ?? 'interaction_required',
+        description: `prompt=none, but the end-user must ${outcome.prompt.replace('_', ' ')}`,
+      }
+    }
     if (outcome && 'prompt' in outcome)
       return await startInteraction(server, input, httpRequest, outcome)
     if (outcome) throw new OAuthError(outcome.error, outcome.description)

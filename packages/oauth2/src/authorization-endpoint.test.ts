@@ -372,6 +372,30 @@ describe('authorization endpoint: success', () => {
     )
   })
 
+  it.each([
+    ['login', 'login_required'],
+    ['consent', 'consent_required'],
+    ['select_account', 'account_selection_required'],
+    ['mfa', 'interaction_required'],
+  ])(
+    'OIDC Core 3.1.2.1 / 3.1.2.6: with prompt=none a needed %s is %s, redirected',
+    async (prompt, error) => {
+      const { authorize, storage } = await setup({ checks: [() => ({ prompt })] })
+      const url = redirected(await authorize({ ...base, prompt: 'none' }))
+      expect(url.searchParams.get('error')).toBe(error)
+      expect(url.searchParams.get('state')).toBe('xyz')
+      expect(url.searchParams.get('iss')).toBe(ISSUER)
+      // No page is shown, so nothing is left pending.
+      expect(storage.size().interactions).toBe(0)
+    },
+  )
+
+  it('OIDC Core 3.1.2.1: prompt=none without a session is login_required', async () => {
+    const { authorize } = await setup({ loggedIn: false })
+    const url = redirected(await authorize({ ...base, prompt: 'none' }))
+    expect(url.searchParams.get('error')).toBe('login_required')
+  })
+
   it('OIDC Core 3.1.2.4: a check prompt goes to the integrator URL (interactions.url)', async () => {
     const { authorize } = await setup({
       checks: [() => ({ prompt: 'consent', reason: 'test' })],
