@@ -2,6 +2,7 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   decodeProtectedHeader,
+  errors,
   type JSONWebKeySet,
   type JWTHeaderParameters,
   type JWTPayload,
@@ -128,20 +129,24 @@ function remoteSet(url: URL): JWTVerifyGetKey {
   return set
 }
 
-function keySetResolver(set: KeySet): JWTVerifyGetKey {
-  return (header) => {
-    const key = header.kid
-      ? set.get(header.kid)
-      : set.entries().find((entry) => entry.key.alg === header.alg)?.key
-    if (!key || key.alg !== header.alg) {
-      throw new JoseError('ERR_KEY_NOT_FOUND', 'no key in the set matches the token header')
-    }
-    return key.publicKey
+/** The public key of the set that the token's header names, checked against its `alg`. */
+function keyFromSet(set: KeySet, header: JWTHeaderParameters): CryptoKey {
+  const key = header.kid
+    ? set.get(header.kid)
+    : set.entries().find((entry) => entry.key.alg === header.alg)?.key
+  if (!key || key.alg !== header.alg) {
+    throw new JoseError('ERR_KEY_NOT_FOUND', 'no key in the set matches the token header')
   }
+  return key.publicKey
 }
 
-function resolver(keys: VerificationInput): JWTVerifyGetKey | CryptoKey | Uint8Array {
-  if (keys instanceof KeySet) return keySetResolver(keys)
+function resolver(
+  keys: VerificationInput,
+  header: JWTHeaderParameters,
+): JWTVerifyGetKey | CryptoKey | Uint8Array {
+  // The header is already decoded, so the key set's key is picked here: a resolver function
+  // would send jose down its slower function-key path on every call.
+  if (keys instanceof KeySet) return keyFromSet(keys, header)
   if (keys instanceof URL) return remoteSet(keys)
   if (isSecret(keys)) return secretBytes(keys.secret)
   if (typeof CryptoKey !== 'undefined' && keys instanceof CryptoKey) return keys
@@ -155,6 +160,20 @@ function resolver(keys: VerificationInput): JWTVerifyGetKey | CryptoKey | Uint8A
   }
   return (keys as SigningKey).publicKey
 }
+
+const CLAIM_OPTIONS = [
+  'issuer',
+  'audience',
+  'subject',
+  'clockTolerance',
+  'currentDate',
+  'maxTokenAge',
+  'requiredClaims',
+  'typ',
+] as const
+// Built once: verification is on every request's hot path.
+const ASYMMETRIC_LIST: string[] = [...ASYMMETRIC_ALGORITHMS]
+const SYMMETRIC_LIST: string[] = [...SYMMETRIC_ALGORITHMS]
 
 /**
  * Verifies a JWT's signature and its registered claims. jose's own errors (expired, claim
@@ -176,16 +195,7 @@ export async function verifyJwt<T extends JWTPayload = JWTPayload>(
     throw new JoseError('ERR_JWT_INVALID', 'not a compact JWS', { cause })
   }
   const claimOptions: JWTVerifyOptions = {}
-  for (const name of [
-    'issuer',
-    'audience',
-    'subject',
-    'clockTolerance',
-    'currentDate',
-    'maxTokenAge',
-    'requiredClaims',
-    'typ',
-  ] as const) {
+  for (const name of CLAIM_OPTIONS) {
     if (options[name] !== undefined) (claimOptions as Record<string, unknown>)[name] = options[name]
   }
   if (header.alg === 'none') {
@@ -193,11 +203,16 @@ export async function verifyJwt<T extends JWTPayload = JWTPayload>(
     const { payload, header: unsecured } = UnsecuredJWT.decode(token, claimOptions)
     return { payload: payload as T, protectedHeader: unsecured as JWTHeaderParameters }
   }
-  claimOptions.algorithms = [
-    ...(options.algorithms ??
-      (isSecret(options.keys) ? SYMMETRIC_ALGORITHMS : ASYMMETRIC_ALGORITHMS)),
-  ]
-  const key = resolver(options.keys)
+  claimOptions.algorithms = options.algorithms
+    ? [...options.algorithms]
+    : isSecret(options.keys)
+      ? SYMMETRIC_LIST
+      : ASYMMETRIC_LIST
+  // Refuse a foreign alg before looking for a key, exactly as jose would (alg confusion).
+  if (!claimOptions.algorithms.includes(header.alg as string)) {
+    throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed')
+  }
+  const key = resolver(options.keys, header)
   const result =
     typeof key === 'function'
       ? await jwtVerify(token, key, claimOptions)

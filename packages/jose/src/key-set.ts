@@ -114,7 +114,7 @@ export class KeySet {
   }
 
   /**
-   * The newest current key for `alg` (or the first current key of any algorithm). `next` and
+   * The newest current key for `alg` (or the newest current key of any algorithm). `next` and
    * `retired` keys never sign.
    */
   signingKey(alg?: string): SigningKey {
