@@ -1,13 +1,10 @@
 import type { Client } from './client'
-import { authenticateClient } from './client-auth'
 import type { ServerContext } from './context'
-import { OAuthError } from './errors'
 import type { Endpoint } from './plugin'
-import { parseRequest } from './request'
 import { jsonResponse } from './response'
 import { formatScope } from './scope'
 import type { TokenRecord } from './storage'
-import { inactiveReason, resolveToken } from './token-lookup'
+import { inactiveReason, readTokenRequest, resolveToken } from './token-lookup'
 
 const METHODS = ['POST'] as const
 const INACTIVE = JSON.stringify({ active: false })
@@ -35,18 +32,9 @@ async function mayIntrospect(
 }
 
 async function handle(request: Request, server: ServerContext): Promise<Response> {
-  const req = await parseRequest(request, {
-    methods: METHODS,
-    body: 'form',
-    maxBodySize: server.settings.maxBodySize,
-  })
   // RFC 7662 2.1: the endpoint MUST require authorization; we require client authentication.
-  const { client } = await authenticateClient(server, req, 'introspection')
-  const token = req.form.get('token')
-  if (token === undefined)
-    throw new OAuthError('invalid_request', 'the "token" parameter is missing')
-  // RFC 7662 2.1: token_type_hint is only an optimisation and the search MUST extend to every
-  // token type; one lookup covers both, so the hint (known or not) is ignored.
+  // token_type_hint is only an optimisation; one lookup covers both token types.
+  const { client, token } = await readTokenRequest(server, request, 'introspection')
   const found = await resolveToken(server, token)
   if (!found) return inactive()
   const { record, claims } = found

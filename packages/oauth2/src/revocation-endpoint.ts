@@ -1,9 +1,6 @@
-import { authenticateClient } from './client-auth'
 import type { ServerContext } from './context'
-import { OAuthError } from './errors'
 import type { Endpoint } from './plugin'
-import { parseRequest } from './request'
-import { findToken } from './token-lookup'
+import { findToken, readTokenRequest } from './token-lookup'
 
 const METHODS = ['POST'] as const
 
@@ -12,16 +9,8 @@ const done = () =>
   new Response(null, { status: 200, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } })
 
 async function handle(request: Request, server: ServerContext): Promise<Response> {
-  const req = await parseRequest(request, {
-    methods: METHODS,
-    body: 'form',
-    maxBodySize: server.settings.maxBodySize,
-  })
   // RFC 7009 2.1: the server first validates the client credentials.
-  const { client } = await authenticateClient(server, req, 'revocation')
-  const token = req.form.get('token')
-  if (token === undefined)
-    throw new OAuthError('invalid_request', 'the "token" parameter is missing')
+  const { client, token } = await readTokenRequest(server, request, 'revocation')
   // RFC 7009 2.1: "An invalid token type hint value is ignored by the authorization server and
   // does not influence the revocation response." A valid hint is not needed either: one lookup
   // searches both token types (see findToken).

@@ -21,6 +21,11 @@ import { tokenEndpoint } from './token-endpoint'
 export interface AuthorizationServer {
   /** Routes a request to the endpoint its path names; unknown paths get 404. */
   handle(request: Request): Promise<Response>
+  /**
+   * True when `pathname` is one of the server's endpoints, so that framework adapters can pass
+   * every other path on (to the integrator's login pages, for instance) without touching it.
+   */
+  matches(pathname: string): boolean
   /** Runs one endpoint directly, for integrators who route themselves. */
   endpoint(name: EndpointName, request: Request): Promise<Response>
   /** RFC 6749 3.1 authorization endpoint. */
@@ -118,6 +123,9 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
     return response
   }
 
+  const route = (pathname: string) =>
+    exact.get(pathname) ?? prefixed.find(([prefix]) => pathname.startsWith(prefix))?.[1]
+
   function find(name: EndpointName): Endpoint {
     const endpoint = context.endpoints.find((e) => e.name === name)
     if (!endpoint) throw new TypeError(`the "${name}" endpoint is not enabled`)
@@ -127,11 +135,10 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
   return {
     context,
     async handle(request) {
-      const { pathname } = new URL(request.url)
-      const endpoint =
-        exact.get(pathname) ?? prefixed.find(([prefix]) => pathname.startsWith(prefix))?.[1]
+      const endpoint = route(new URL(request.url).pathname)
       return endpoint ? run(endpoint, request) : notFound()
     },
+    matches: (pathname) => route(pathname) !== undefined,
     endpoint: (name, request) => run(find(name), request),
     authorization: (request) => run(find('authorization'), request),
     token: (request) => run(find('token'), request),

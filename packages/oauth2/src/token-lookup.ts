@@ -1,7 +1,11 @@
 import { verifyJwt } from '@oidkit/jose'
 import type { JWTPayload } from 'jose'
+import type { Client } from './client'
+import { authenticateClient } from './client-auth'
 import type { ServerContext } from './context'
 import { sha256 } from './crypto'
+import { OAuthError } from './errors'
+import { parseRequest } from './request'
 import type { TokenRecord, TokenType } from './storage'
 
 // RFC 7515 7.1: a compact JWS is three base64url segments. Opaque tokens are a single segment.
@@ -125,4 +129,31 @@ export async function inactiveReason(
  */
 export async function isActive(server: ServerContext, record: TokenRecord): Promise<boolean> {
   return (await inactiveReason(server, record)) === undefined
+}
+
+/**
+ * Reads a token-management request (RFC 7009 2.1, RFC 7662 2.1): a form POST from an
+ * authenticated client carrying `token`. The `token_type_hint` is not read: one lookup covers
+ * both token types, as both RFCs require when a hint is wrong.
+ *
+ * @example
+ * ```ts
+ * const { client, token } = await readTokenRequest(server, request, 'revocation')
+ * ```
+ */
+export async function readTokenRequest(
+  server: ServerContext,
+  request: Request,
+  endpoint: 'revocation' | 'introspection',
+): Promise<{ client: Client; token: string }> {
+  const req = await parseRequest(request, {
+    methods: ['POST'],
+    body: 'form',
+    maxBodySize: server.settings.maxBodySize,
+  })
+  const { client } = await authenticateClient(server, req, endpoint)
+  const token = req.form.get('token')
+  if (token === undefined)
+    throw new OAuthError('invalid_request', 'the "token" parameter is missing')
+  return { client, token }
 }

@@ -11,6 +11,11 @@ export interface ToWebRequestOptions {
   trustProxy?: boolean
   /** Abort the Web request when the client goes away. */
   signal?: AbortSignal
+  /**
+   * A body a parser already consumed (koa-bodyparser's `ctx.request.body`); Express's `req.body`
+   * is found on its own. It is re-encoded according to the request's content type.
+   */
+  body?: unknown
 }
 
 // What a rejected body may still send before the connection is cut: enough for a client that
@@ -109,7 +114,7 @@ export function toWebRequest(req: IncomingMessage, options: ToWebRequestOptions 
   const init: RequestInit & { duplex?: 'half' } = { method, headers }
   if (options.signal) init.signal = options.signal
   if (method !== 'GET' && method !== 'HEAD') {
-    const already = reencode(parsed.body, req.headers['content-type'])
+    const already = reencode(options.body ?? parsed.body, req.headers['content-type'])
     if (already !== undefined) {
       headers.delete('content-length')
       init.body = already
@@ -147,7 +152,33 @@ export async function writeWebResponse(res: ServerResponse, response: Response):
 }
 
 /**
- * A `node:http` request listener for a Web handler; aborted requests abort the Web request.
+ * Answers one Node request with a Web handler: aborted requests abort the Web request, every
+ * `Set-Cookie` is written, and an unread body is drained so the connection stays usable. The
+ * one function Express, Koa and plain `node:http` share.
+ *
+ * @example
+ * ```ts
+ * app.use((req, res, next) => respond(req, res, (r) => server.handle(r)).catch(next))
+ * ```
+ */
+export async function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: (request: Request) => Promise<Response>,
+  options: Omit<ToWebRequestOptions, 'signal'> = {},
+): Promise<void> {
+  const controller = new AbortController()
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort()
+  })
+  const response = await handler(toWebRequest(req, { ...options, signal: controller.signal }))
+  await writeWebResponse(res, response)
+  // An endpoint may answer without reading the body (wrong method, too large).
+  drain(req)
+}
+
+/**
+ * A `node:http` request listener for a Web handler.
  *
  * @example
  * ```ts
@@ -159,25 +190,14 @@ export function nodeHandler(
   options: Omit<ToWebRequestOptions, 'signal'> = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const controller = new AbortController()
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort()
-    })
-    void (async () => {
-      try {
-        const response = await handler(toWebRequest(req, { ...options, signal: controller.signal }))
-        await writeWebResponse(res, response)
-        // An endpoint may answer without reading the body (wrong method, too large).
-        drain(req)
-      } catch {
-        if (!res.headersSent) {
-          res.statusCode = 500
-          res.setHeader('content-type', 'application/json')
-          res.end('{"error":"server_error"}')
-        } else {
-          res.destroy()
-        }
+    respond(req, res, handler, options).catch(() => {
+      if (!res.headersSent) {
+        res.statusCode = 500
+        res.setHeader('content-type', 'application/json')
+        res.end('{"error":"server_error"}')
+      } else {
+        res.destroy()
       }
-    })()
+    })
   }
 }
