@@ -114,7 +114,11 @@ export function toWebRequest(req: IncomingMessage, options: ToWebRequestOptions 
   const init: RequestInit & { duplex?: 'half' } = { method, headers }
   if (options.signal) init.signal = options.signal
   if (method !== 'GET' && method !== 'HEAD') {
-    const already = reencode(options.body ?? parsed.body, req.headers['content-type'])
+    // Only a parser that ran consumed the stream: one that skipped this content type leaves it
+    // unread and may still set a body (Express 4 and koa-bodyparser set `{}`).
+    const already = req.readableEnded
+      ? reencode(options.body ?? parsed.body, req.headers['content-type'])
+      : undefined
     if (already !== undefined) {
       headers.delete('content-length')
       init.body = already

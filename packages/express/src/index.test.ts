@@ -1,0 +1,294 @@
+import { once } from 'node:events'
+import { createServer, request as httpRequest, type RequestListener } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { KeySet } from '@oidkit/jose'
+import { MemoryStore } from '@oidkit/oauth2'
+import { toWebRequest, writeWebResponse } from '@oidkit/oauth2/node'
+import { createOpenIDProvider, type OpenIDProvider } from '@oidkit/oidc'
+import express5 from 'express'
+import express4 from 'express4'
+import { afterEach, describe, expect, it } from 'vitest'
+import { oidkit, type Provider } from './index'
+
+const redirectUri = 'https://rp.example/cb'
+const keys = KeySet.generate('RS256')
+
+/** The members of an Express 4 or 5 application these tests use. */
+interface App extends RequestListener {
+  use(...handlers: unknown[]): unknown
+  post(path: string, ...handlers: unknown[]): unknown
+}
+interface ExpressModule {
+  (): App
+  json(): unknown
+  urlencoded(options: { extended: boolean }): unknown
+}
+
+interface Running {
+  origin: string
+  issuer: string
+  provider: OpenIDProvider
+}
+
+const open: Array<() => void> = []
+afterEach(() => {
+  for (const close of open.splice(0)) close()
+})
+
+/** Listens on 127.0.0.1 first, so that the provider's issuer can carry the port. */
+async function serve(
+  basePath: string,
+  build: (provider: OpenIDProvider, issuer: string) => RequestListener,
+): Promise<Running> {
+  const http = createServer()
+  http.listen(0, '127.0.0.1')
+  await once(http, 'listening')
+  open.push(() => {
+    http.closeAllConnections()
+    http.close()
+  })
+  const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+  const issuer = `${origin}${basePath}`
+  const provider = createOpenIDProvider({
+    issuer,
+    keys: await keys,
+    storage: new MemoryStore(),
+    grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+    registration: { policy: { type: 'open' } },
+    openid: { claims: () => ({ name: 'Alice' }) },
+  })
+  http.on('request', build(provider, issuer))
+  return { origin, issuer, provider }
+}
+
+/** The interaction page of these tests: a form post that logs in and consents at once. */
+function interactionRoute(express: ExpressModule, provider: OpenIDProvider) {
+  return [
+    express.urlencoded({ extended: false }),
+    async (
+      req: Parameters<typeof toWebRequest>[0] & {
+        params: { id: string }
+        body: { account: string }
+      },
+      res: Parameters<typeof writeWebResponse>[0],
+      next: (error: unknown) => void,
+    ) => {
+      try {
+        const finished = await provider.interactions.finish(toWebRequest(req), req.params.id, {
+          login: { accountId: req.body.account },
+          consent: {},
+        })
+        await writeWebResponse(res, finished)
+      } catch (error) {
+        next(error)
+      }
+    },
+  ]
+}
+
+async function register(issuer: string, body: Record<string, unknown>) {
+  const response = await fetch(`${issuer}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  expect(response.status).toBe(201)
+  return (await response.json()) as { client_id: string; client_secret: string }
+}
+
+async function clientCredentials(
+  issuer: string,
+  client: { client_id: string; client_secret: string },
+) {
+  return fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...client }),
+  })
+}
+
+const versions: Array<[string, ExpressModule]> = [
+  ['Express 4', express4 as ExpressModule],
+  ['Express 5', express5 as ExpressModule],
+]
+
+describe.each(versions)('%s', (_name, express) => {
+  it('OIDC Core 3.1.2.3: the login route after the adapter gets next() and its form body unread', async () => {
+    const { origin } = await serve('', (provider) => {
+      const app = express()
+      app.use(oidkit(provider))
+      app.post(
+        '/login',
+        express.urlencoded({ extended: false }),
+        (req: { body: unknown }, res: { json(body: unknown): void }) => res.json(req.body),
+      )
+      return app
+    })
+    const login = await fetch(`${origin}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=alice&password=wonderland',
+    })
+    expect(await login.json()).toEqual({ username: 'alice', password: 'wonderland' })
+    // Express's own 404, not the provider's JSON error.
+    const unknown = await fetch(`${origin}/nowhere`)
+    expect(unknown.status).toBe(404)
+    expect(unknown.headers.get('content-type')).not.toContain('application/json')
+  })
+
+  it.each([
+    ['express.json() and express.urlencoded()', ['json', 'urlencoded']],
+    ['express.json() alone', ['json']],
+    ['express.urlencoded() alone', ['urlencoded']],
+  ] as const)(
+    'RFC 7591 3 / RFC 6749 4.4: a body parsed by %s before the adapter still reaches the provider',
+    async (_parsers, parsers) => {
+      const { issuer } = await serve('', (provider) => {
+        const app = express()
+        for (const parser of parsers)
+          app.use(parser === 'json' ? express.json() : express.urlencoded({ extended: false }))
+        app.use(oidkit(provider))
+        return app
+      })
+      const client = await register(issuer, {
+        redirect_uris: [redirectUri],
+        grant_types: ['client_credentials'],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_post',
+      })
+      const token = await clientCredentials(issuer, client)
+      expect(token.status).toBe(200)
+      expect(await token.json()).toMatchObject({ token_type: 'Bearer' })
+    },
+  )
+
+  it('RFC 6265 4.1: every Set-Cookie of the authorization endpoint and of the interaction is written', async () => {
+    const { issuer } = await serve('', (provider) => {
+      const app = express()
+      app.use(oidkit(provider))
+      app.post('/interaction/:id', ...interactionRoute(express, provider))
+      return app
+    })
+    const client = await register(issuer, {
+      redirect_uris: [redirectUri],
+      token_endpoint_auth_method: 'none',
+    })
+    const authorize = new URL(`${issuer}/authorize`)
+    authorize.search = new URLSearchParams({
+      client_id: client.client_id,
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString()
+    const start = await fetch(authorize, { redirect: 'manual' })
+    expect(start.status).toBe(303)
+    const pending = start.headers.getSetCookie()
+    expect(pending).toHaveLength(1)
+    const finish = await fetch(new URL(start.headers.get('location')!, issuer), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: pending[0]!.split(';')[0]!,
+      },
+      body: 'account=alice',
+    })
+    expect(finish.headers.get('location')).toMatch(/^https:\/\/rp\.example\/cb\?code=/)
+    // The new session and the removal of the finished interaction: two distinct cookies.
+    const names = finish.headers.getSetCookie().map((cookie) => cookie.split('=')[0])
+    expect(names.sort()).toEqual(['oidkit.interaction', 'oidkit.session'])
+  })
+
+  it('RFC 9112 8: a client that goes away mid-body gets a 400 into the void; the server lives on', async () => {
+    let settled: (status: number) => void
+    const answered = new Promise<number>((resolve) => {
+      settled = resolve
+    })
+    const { origin, issuer } = await serve('', (provider) => {
+      const app = express()
+      const spy: Provider = {
+        matches: (path) => provider.matches(path),
+        handle: async (request) => {
+          const response = await provider.handle(request)
+          settled(response.status)
+          return response
+        },
+      }
+      app.use(oidkit(spy))
+      return app
+    })
+    const { port } = new URL(origin)
+    const aborted = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1000' },
+    })
+    aborted.on('error', () => {})
+    aborted.write('grant_type=client_credentials&client_id=')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const closed = new Promise((resolve) => aborted.once('close', resolve))
+    aborted.destroy()
+    await closed
+    // The provider read the truncated body as a bad request and answered into the void.
+    expect(await answered).toBe(400)
+    const metadata = await fetch(`${issuer}/.well-known/openid-configuration`)
+    expect(metadata.status).toBe(200)
+  })
+
+  it.each([false, true])(
+    'OIDC Discovery 1.0 3: with trustProxy %s the issuer stays the configured one',
+    async (trustProxy) => {
+      const seen: string[] = []
+      const { origin, issuer } = await serve('', (provider) => {
+        const spy: Provider = {
+          matches: (path) => provider.matches(path),
+          handle: (request) => {
+            seen.push(request.url)
+            return provider.handle(request)
+          },
+        }
+        const app = express()
+        app.use(oidkit(spy, { trustProxy }))
+        return app
+      })
+      const response = await fetch(`${origin}/.well-known/openid-configuration`, {
+        headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      })
+      const metadata = (await response.json()) as { issuer: string; token_endpoint: string }
+      expect(metadata.issuer).toBe(issuer)
+      expect(metadata.token_endpoint).toBe(`${issuer}/token`)
+      // The forwarded headers only shape the request URL the provider routes on.
+      expect(new URL(seen[0]!).origin).toBe(trustProxy ? 'https://evil.example' : origin)
+    },
+  )
+
+  it('OIDC Discovery 1.0 4.1: mounted under a sub-path, the issuer path is served and the rest passed on', async () => {
+    const { origin, issuer } = await serve('/oidc', (provider) => {
+      const app = express()
+      app.use('/oidc', oidkit(provider))
+      app.post('/oidc/interaction/:id', ...interactionRoute(express, provider))
+      return app
+    })
+    const metadata = await fetch(`${issuer}/.well-known/openid-configuration`)
+    expect(await metadata.json()).toMatchObject({
+      issuer,
+      token_endpoint: `${origin}/oidc/token`,
+    })
+    const client = await register(issuer, {
+      redirect_uris: [redirectUri],
+      grant_types: ['client_credentials'],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_post',
+    })
+    expect((await clientCredentials(issuer, client)).status).toBe(200)
+    // Outside the mount point, and paths under it that are not endpoints, are not the provider's.
+    expect(
+      (await fetch(`${origin}/token`, { method: 'POST' })).headers.get('content-type'),
+    ).not.toContain('json')
+    expect((await fetch(`${issuer}/elsewhere`)).status).toBe(404)
+  })
+})
