@@ -145,7 +145,11 @@ async function expectOAuthError(response: Response, status: number, error: strin
  * runConformance('Express 5', () => startExpressTarget(express))
  * ```
  */
-export function runConformance(name: string, start: () => Promise<ConformanceTarget>): void {
+export function runConformance(
+  name: string,
+  start: () => Promise<ConformanceTarget>,
+  options: { startTimeout?: number } = {},
+): void {
   describe(`${name}: OpenID Connect conformance over real HTTP`, () => {
     let target: ConformanceTarget
     let issuer: URL
@@ -176,7 +180,7 @@ export function runConformance(name: string, start: () => Promise<ConformanceTar
       registered = config.clientMetadata() as typeof registered
       const keys = await fetch(config.serverMetadata().jwks_uri!)
       jwks = createLocalJWKSet(await keys.json())
-    })
+    }, options.startTimeout)
     afterAll(() => target?.close())
 
     const metadata = () => config.serverMetadata()
