@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup'
+import { packageConfig } from '../../tsup.config.base'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'neutral',
-  external: [/^node:/],
-})
+export default defineConfig(packageConfig())

@@ -1,17 +1,11 @@
 import { defineConfig } from 'tsup'
+import { packageConfig } from '../../tsup.config.base'
 
-export default defineConfig({
-  entry: {
+// Only the ./node entry imports Node built-ins; the core stays runtime-neutral.
+export default defineConfig(
+  packageConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'node/index': 'src/node/index.ts',
-  },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'neutral',
-  // Only the ./node entry imports Node built-ins; the core stays runtime-neutral.
-  external: [/^node:/],
-})
+  }),
+)

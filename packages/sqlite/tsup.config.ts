@@ -1,11 +1,4 @@
 import { defineConfig } from 'tsup'
+import { packageConfig } from '../../tsup.config.base'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'node',
-})
+export default defineConfig(packageConfig(['src/index.ts'], { platform: 'node' }))
