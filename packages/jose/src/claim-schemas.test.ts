@@ -6,17 +6,9 @@ import {
   parseClaimSet,
   UserInfoClaimsSchema,
 } from './claim-schemas'
-import { isJoseError } from './errors'
+import { claimFailure } from './test-support/claim-failure'
 
-function failure(run: () => unknown) {
-  try {
-    run()
-  } catch (error) {
-    if (!isJoseError(error, 'ERR_CLAIM_INVALID')) throw error
-    return { claim: error.claim, reason: error.reason }
-  }
-  return undefined
-}
+const failure = claimFailure
 
 const idToken = { iss: 'https://op.example', sub: 's', aud: 'c', exp: 2, iat: 1 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { type ClaimsValidationOptions, numericDate, validateClaims } from './claims'
-import { isJoseError } from './errors'
+import { claimFailure } from './test-support/claim-failure'
 
 const NOW = new Date('2026-01-01T00:00:00Z')
 const now = numericDate(NOW)
@@ -13,15 +13,8 @@ const payload = {
   exp: now + 600,
 }
 
-function failure(claims: Record<string, unknown>, options: ClaimsValidationOptions) {
-  try {
-    validateClaims(claims, { currentDate: NOW, ...options })
-  } catch (error) {
-    if (!isJoseError(error, 'ERR_CLAIM_INVALID')) throw error
-    return { claim: error.claim, reason: error.reason }
-  }
-  return undefined
-}
+const failure = (claims: Record<string, unknown>, options: ClaimsValidationOptions) =>
+  claimFailure(() => validateClaims(claims, { currentDate: NOW, ...options }))
 
 describe('validateClaims', () => {
   it('RFC 7519 §4.1: accepts a valid claims set', () => {

@@ -11,6 +11,7 @@ import {
   type IDTokenValidationOptions,
   ImplicitIDToken,
 } from './id-token'
+import { asyncClaimFailure } from './test-support/claim-failure'
 
 const NOW = new Date('2026-01-01T00:00:00Z')
 const now = numericDate(NOW)
@@ -37,29 +38,13 @@ const options: IDTokenValidationOptions = {
   currentDate: NOW,
 }
 
-async function failure(
+const failure = (
   profile: IDTokenProfile,
   input: unknown,
   overrides: Partial<IDTokenValidationOptions> = {},
-) {
-  try {
-    await profile.validate(input, { ...options, ...overrides })
-  } catch (error) {
-    if (!isJoseError(error, 'ERR_CLAIM_INVALID')) throw error
-    return { claim: error.claim, reason: error.reason }
-  }
-  return undefined
-}
+) => asyncClaimFailure(() => profile.validate(input, { ...options, ...overrides }))
 
-async function buildFailure(run: () => Promise<unknown>) {
-  try {
-    await run()
-  } catch (error) {
-    if (!isJoseError(error, 'ERR_CLAIM_INVALID')) throw error
-    return { claim: error.claim, reason: error.reason }
-  }
-  return undefined
-}
+const buildFailure = asyncClaimFailure
 
 describe('ID token validation (all profiles)', () => {
   it('OIDC Core 3.1.3.7: accepts a valid ID token and returns its claims', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { UserInfoClaims } from './claim-schemas'
-import { isJoseError } from './errors'
+import { claimFailure } from './test-support/claim-failure'
 import {
   claimsForScopes,
   filterUserInfo,
@@ -10,15 +10,7 @@ import {
   UserInfo,
 } from './userinfo'
 
-function failure(run: () => unknown) {
-  try {
-    run()
-  } catch (error) {
-    if (!isJoseError(error, 'ERR_CLAIM_INVALID')) throw error
-    return { claim: error.claim, reason: error.reason }
-  }
-  return undefined
-}
+const failure = claimFailure
 
 const account: UserInfoClaims = {
   sub: '248289761001',

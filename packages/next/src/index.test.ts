@@ -1,27 +1,20 @@
 import { builtinModules, createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { KeySet } from '@oidkit/jose'
-import { MemoryStore } from '@oidkit/oauth2'
-import { createOpenIDProvider } from '@oidkit/oidc'
 import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  codeAuthorizeUrl,
+  REDIRECT_URI as redirectUri,
+  testProvider,
+} from '../../conformance/src/adapter-test-support'
 import { type OidkitRouteHandlers, oidkitHandlers } from './index'
 
 const issuer = 'https://op.example'
-const redirectUri = 'https://rp.example/cb'
 
 describe('App Router route handlers answer the provider’s endpoints with Web Requests', () => {
   let handlers: OidkitRouteHandlers
 
   beforeAll(async () => {
-    const provider = createOpenIDProvider({
-      issuer,
-      keys: await KeySet.generate('RS256'),
-      storage: new MemoryStore(),
-      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
-      registration: { policy: { type: 'open' } },
-      openid: { claims: () => ({ name: 'Alice' }) },
-    })
-    handlers = oidkitHandlers(provider)
+    handlers = oidkitHandlers(await testProvider(issuer))
   })
 
   async function register() {
@@ -124,16 +117,7 @@ describe('App Router route handlers answer the provider’s endpoints with Web R
       }),
     )
     const { client_id } = (await registration.json()) as { client_id: string }
-    const url = new URL(`${issuer}/authorize`)
-    url.search = new URLSearchParams({
-      client_id,
-      redirect_uri: redirectUri,
-      response_type: 'code',
-      scope: 'openid',
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-      code_challenge_method: 'S256',
-    }).toString()
-    const response = await handlers.GET(new Request(url))
+    const response = await handlers.GET(new Request(codeAuthorizeUrl(issuer, client_id)))
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toMatch(/^https:\/\/op\.example\/interaction\/[^/]+$/)
     expect(response.headers.getSetCookie().map((cookie) => cookie.split('=')[0])).toEqual([

@@ -1,65 +1,34 @@
-import { KeySet } from '@oidkit/jose'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { authorizationCodeGrant, codeResponseType } from './authorization-code-grant'
-import type { Client } from './client'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
 import { randomToken, sha256 } from './crypto'
-import { isOAuthError, OAuthError } from './errors'
-import { MemoryStore } from './memory-store'
+import { OAuthError } from './errors'
 import type { AuthorizationRequest } from './plugin'
 import { refreshTokenGrant } from './refresh-token-grant'
 import type { GrantRecord, SessionRecord } from './storage'
+import { basic, jsonOf, secretClient, testServer } from './test-support/test-server'
 import { tokenEndpoint } from './token-endpoint'
 
-const issuer = 'https://as.example'
 const REDIRECT = 'https://app.example/cb'
 // RFC 7636 Appendix B (the challenge is BASE64URL(SHA256(verifier)), as printed in the RFC).
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
-let keys: KeySet
-
-beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
-})
-
-const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`
 
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
-  let clock = Math.floor(Date.now() / 1000)
-  const storage = new MemoryStore()
-  const revokedGrants: string[] = []
-  const server = createContext(
-    {
-      issuer,
-      keys,
-      storage,
-      now: () => clock,
-      events: { grantRevoked: ({ grantId }) => void revokedGrants.push(grantId) },
-      ...config,
-    },
-    {
-      endpoints: [tokenEndpoint],
-      grantTypes: [authorizationCodeGrant, refreshTokenGrant],
-      responseTypes: [codeResponseType],
-      checks: [],
-    },
-  )
-  const clients: Record<string, Client> = {
-    app: {
-      client_id: 'app',
-      client_secret_hash: await sha256('app-secret'),
-      redirect_uris: [REDIRECT],
-      grant_types: ['authorization_code', 'refresh_token'],
-    },
-    other: {
-      client_id: 'other',
-      client_secret_hash: await sha256('other-secret'),
-      redirect_uris: [REDIRECT],
-    },
-    spa: { client_id: 'spa', token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT] },
-  }
-  for (const client of Object.values(clients)) await storage.clients.save(client)
+  const { server, storage, clock, clients, advance, post, revokedGrants } = await testServer({
+    config,
+    endpoints: [tokenEndpoint],
+    grantTypes: [authorizationCodeGrant, refreshTokenGrant],
+    responseTypes: [codeResponseType],
+    clients: [
+      await secretClient('app', {
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code', 'refresh_token'],
+      }),
+      await secretClient('other', { redirect_uris: [REDIRECT] }),
+      { client_id: 'spa', token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT] },
+    ],
+  })
   const credentials: Record<string, Record<string, string>> = {
     app: { authorization: basic('app', 'app-secret') },
     other: { authorization: basic('other', 'other-secret') },
@@ -69,7 +38,7 @@ async function setup(config: Partial<AuthorizationServerConfig> = {}) {
   /** Runs the authorization request part: validate, then issue a code as the endpoint would. */
   async function authorize(clientId: string, params: Record<string, string> = {}) {
     const client = clients[clientId]!
-    const now = clock
+    const now = clock.now
     const grant: GrantRecord = {
       id: randomToken(16),
       clientId,
@@ -102,29 +71,15 @@ async function setup(config: Partial<AuthorizationServerConfig> = {}) {
 
   async function token(clientId: string, form: Record<string, string>) {
     const { authorization, ...extra } = credentials[clientId]!
-    const request = new Request(`${issuer}/token`, {
-      method: 'POST',
-      headers: authorization ? { authorization } : {},
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        ...(authorization ? {} : { client_id: clientId }),
-        ...extra,
-        ...form,
-      }),
-    })
-    let response: Response
-    try {
-      response = await tokenEndpoint.handle(request, server)
-    } catch (error) {
-      if (!isOAuthError(error)) throw error
-      response = error.toResponse()
+    const body = {
+      grant_type: 'authorization_code',
+      ...(authorization ? {} : { client_id: clientId }),
+      ...extra,
+      ...form,
     }
-    return { status: response.status, headers: response.headers, body: await response.json() }
+    return jsonOf(await post('/token', body, authorization ? { authorization } : {}))
   }
   const tokenRecord = async (value: string) => storage.tokens.get(await sha256(value))
-  const advance = (seconds: number) => {
-    clock += seconds
-  }
   return { server, storage, clients, authorize, token, tokenRecord, advance, revokedGrants }
 }
 

@@ -1,34 +1,24 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  generateSigningKey,
-  KeySet,
-  type SigningInput,
-  type SigningKey,
-  signJwt,
-} from '@oidkit/jose'
+import { generateSigningKey, type SigningInput, type SigningKey, signJwt } from '@oidkit/jose'
 import { base64url } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from './client'
 import { authenticateClient, JWT_BEARER_ASSERTION_TYPE } from './client-auth'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
 import { randomToken, sha256 } from './crypto'
 import { OAuthError } from './errors'
-import { MemoryStore } from './memory-store'
 import type { Endpoint } from './plugin'
 import { parseRequest } from './request'
+import { TEST_ISSUER as issuer, testServer } from './test-support/test-server'
 import { tokenEndpoint } from './token-endpoint'
 
-const issuer = 'https://as.example'
 const tokenUrl = `${issuer}/token`
 const HMAC_SECRET = 'a-shared-secret-long-enough-for-hs512-0123456789-abcdefghijklmnop'
-let keys: KeySet
 let clientKey: SigningKey
 let strangerKey: SigningKey
 
 beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
   clientKey = await generateSigningKey('ES256')
   strangerKey = await generateSigningKey('ES256')
 })
@@ -47,19 +37,7 @@ const basic = (id: string, secret: string) =>
 
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
   const now = Math.floor(Date.now() / 1000)
-  const storage = new MemoryStore()
   const events: Array<{ client: Client; method: string; endpoint: string }> = []
-  const server = createContext(
-    {
-      issuer,
-      keys,
-      storage,
-      now: () => now,
-      events: { clientAuthenticated: (event) => void events.push(event) },
-      ...config,
-    },
-    { endpoints: [tokenEndpoint, introspection], grantTypes: [], responseTypes: [], checks: [] },
-  )
   const clients: Client[] = [
     { client_id: 'basic-client', client_secret_hash: await sha256('s3cret') },
     {
@@ -99,7 +77,12 @@ async function setup(config: Partial<AuthorizationServerConfig> = {}) {
       client_secret_expires_at: now - 1,
     },
   ]
-  for (const client of clients) await storage.clients.save(client)
+  const { server, storage } = await testServer({
+    config: { events: { clientAuthenticated: (event) => void events.push(event) }, ...config },
+    endpoints: [tokenEndpoint, introspection],
+    clients,
+    start: now,
+  })
 
   async function authenticate(
     form: Record<string, string>,

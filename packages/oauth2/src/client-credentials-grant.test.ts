@@ -1,75 +1,36 @@
-import { KeySet } from '@oidkit/jose'
-import { beforeAll, describe, expect, it } from 'vitest'
-import type { Client } from './client'
+import { describe, expect, it } from 'vitest'
 import { clientCredentialsGrant } from './client-credentials-grant'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
 import { sha256 } from './crypto'
-import { isOAuthError } from './errors'
-import { MemoryStore } from './memory-store'
 import { refreshTokenGrant } from './refresh-token-grant'
+import { basic, jsonOf, secretClient, testServer } from './test-support/test-server'
 import { tokenEndpoint } from './token-endpoint'
 
-const issuer = 'https://as.example'
-let keys: KeySet
-
-beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
-})
-
-const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`
-
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
-  const now = Math.floor(Date.now() / 1000)
-  const storage = new MemoryStore()
-  const server = createContext(
-    { issuer, keys, storage, now: () => now, scopes: ['read', 'write', 'admin'], ...config },
-    {
-      endpoints: [tokenEndpoint],
-      grantTypes: [clientCredentialsGrant, refreshTokenGrant],
-      responseTypes: [],
-      checks: [],
-    },
-  )
-  const clients: Client[] = [
-    {
-      client_id: 'service',
-      client_secret_hash: await sha256('service-secret'),
-      // Registered for refresh_token too: client_credentials must still not issue one.
-      grant_types: ['client_credentials', 'refresh_token'],
-      scope: 'read write',
-    },
-    {
-      client_id: 'unscoped',
-      client_secret_hash: await sha256('unscoped-secret'),
-      grant_types: ['client_credentials'],
-    },
-    {
-      client_id: 'public',
-      token_endpoint_auth_method: 'none',
-      grant_types: ['client_credentials'],
-    },
-  ]
-  for (const client of clients) await storage.clients.save(client)
+  const { server, storage, clock, post } = await testServer({
+    config: { scopes: ['read', 'write', 'admin'], ...config },
+    endpoints: [tokenEndpoint],
+    grantTypes: [clientCredentialsGrant, refreshTokenGrant],
+    clients: [
+      await secretClient('service', {
+        // Registered for refresh_token too: client_credentials must still not issue one.
+        grant_types: ['client_credentials', 'refresh_token'],
+        scope: 'read write',
+      }),
+      await secretClient('unscoped', { grant_types: ['client_credentials'] }),
+      {
+        client_id: 'public',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['client_credentials'],
+      },
+    ],
+  })
 
-  async function token(form: Record<string, string>, headers: Record<string, string>) {
-    const request = new Request(`${issuer}/token`, {
-      method: 'POST',
-      headers,
-      body: new URLSearchParams({ grant_type: 'client_credentials', ...form }),
-    })
-    let response: Response
-    try {
-      response = await tokenEndpoint.handle(request, server)
-    } catch (error) {
-      if (!isOAuthError(error)) throw error
-      response = error.toResponse()
-    }
-    return { status: response.status, body: await response.json() }
-  }
+  const token = async (form: Record<string, string>, headers: Record<string, string>) =>
+    jsonOf(await post('/token', { grant_type: 'client_credentials', ...form }, headers))
   const asService = (form: Record<string, string> = {}) =>
     token(form, { authorization: basic('service', 'service-secret') })
-  return { server, storage, now, token, asService }
+  return { server, storage, now: clock.now, token, asService }
 }
 
 describe('clientCredentialsGrant (RFC 6749 4.4)', () => {

@@ -6,26 +6,14 @@ import type { AuthorizationServerConfig } from './config'
 import { createContext } from './context'
 import { OAuthError } from './errors'
 import { MemoryStore } from './memory-store'
-import type { ResponseTypeHandler, ServerPlugin, TokenGrantHandler } from './plugin'
+import type { ServerPlugin } from './plugin'
+import { stubGrant as grant, stubResponseType as responseType } from './test-support/test-server'
 
 const REDIRECT = 'https://client.example/cb'
 let keys: KeySet
 
 beforeAll(async () => {
   keys = await KeySet.generate('RS256')
-})
-
-const grant = (grantType: string): TokenGrantHandler => ({
-  grantType,
-  handle: () => Promise.reject(new Error('token requests are not part of these tests')),
-})
-
-const responseType = (type: string, grantType: string): ResponseTypeHandler => ({
-  responseType: type,
-  grantType,
-  defaultResponseMode: type === 'code' ? 'query' : 'fragment',
-  returnsTokens: type !== 'code',
-  respond: async () => ({}),
 })
 
 function server(config: Partial<AuthorizationServerConfig> = {}) {

@@ -5,18 +5,13 @@ import { createContext } from './context'
 import { createClient, withCredentials } from './create-client'
 import { sha256 } from './crypto'
 import { MemoryStore } from './memory-store'
-import type { TokenGrantHandler } from './plugin'
+import { stubGrant as grant, stubResponseType } from './test-support/test-server'
 
 const NOW = 1_700_000_000
 let keys: KeySet
 
 beforeAll(async () => {
   keys = await KeySet.generate('RS256')
-})
-
-const grant = (grantType: string): TokenGrantHandler => ({
-  grantType,
-  handle: () => Promise.reject(new Error('token requests are not part of these tests')),
 })
 
 function setup(config: Partial<AuthorizationServerConfig> = {}) {
@@ -26,15 +21,7 @@ function setup(config: Partial<AuthorizationServerConfig> = {}) {
     {
       endpoints: [],
       grantTypes: [grant('authorization_code'), grant('client_credentials')],
-      responseTypes: [
-        {
-          responseType: 'code',
-          grantType: 'authorization_code',
-          defaultResponseMode: 'query',
-          returnsTokens: false,
-          respond: async () => ({}),
-        },
-      ],
+      responseTypes: [stubResponseType('code', 'authorization_code')],
       checks: [],
     },
   )

@@ -1,63 +1,32 @@
-import { KeySet } from '@oidkit/jose'
-import { beforeAll, describe, expect, it } from 'vitest'
-import type { Client } from './client'
+import { describe, expect, it } from 'vitest'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
-import { sha256 } from './crypto'
-import { isOAuthError } from './errors'
 import { introspectionEndpoint } from './introspection-endpoint'
-import { MemoryStore } from './memory-store'
 import type { GrantRecord } from './storage'
+import {
+  basic,
+  TEST_ISSUER as issuer,
+  jsonOf,
+  secretClient,
+  testGrant,
+  testServer,
+} from './test-support/test-server'
 import { issueAccessToken, issueRefreshToken } from './token-issuer'
 
-const issuer = 'https://as.example'
-let keys: KeySet
-
-beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
-})
-
-const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`
-
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
-  const clock = { now: Math.floor(Date.now() / 1000) }
-  const storage = new MemoryStore()
-  const server = createContext(
-    { issuer, keys, storage, now: () => clock.now, ...config },
-    { endpoints: [introspectionEndpoint], grantTypes: [], responseTypes: [], checks: [] },
-  )
-  const app: Client = { client_id: 'app', client_secret_hash: await sha256('app-secret') }
-  await storage.clients.save(app)
-  await storage.clients.save({ client_id: 'api', client_secret_hash: await sha256('api-secret') })
-  const grant: GrantRecord = {
-    id: 'g1',
-    clientId: 'app',
-    accountId: 'alice',
-    scopes: ['read', 'write'],
-    createdAt: clock.now,
-    expiresAt: clock.now + 86400,
-  }
+  const { server, storage, clock, clients, post } = await testServer({
+    config,
+    endpoints: [introspectionEndpoint],
+    clients: [await secretClient('app'), await secretClient('api')],
+  })
+  const app = clients.app!
+  const grant = testGrant(clock.now, { scopes: ['read', 'write'] })
   const machine: GrantRecord = { ...grant, id: 'g2', accountId: undefined, scopes: ['read'] }
   await storage.grants.save(grant)
   await storage.grants.save(machine)
   const introspect = async (
     params: Record<string, string>,
     authorization = basic('app', 'app-secret'),
-  ) => {
-    const request = new Request(`${issuer}/introspect`, {
-      method: 'POST',
-      headers: { authorization },
-      body: new URLSearchParams(params),
-    })
-    let response: Response
-    try {
-      response = await introspectionEndpoint.handle(request, server)
-    } catch (error) {
-      if (!isOAuthError(error)) throw error
-      response = error.toResponse()
-    }
-    return { status: response.status, headers: response.headers, body: await response.json() }
-  }
+  ) => jsonOf(await post('/introspect', params, { authorization }))
   return { server, storage, clock, app, grant, machine, introspect }
 }
 

@@ -5,8 +5,9 @@ import { createContext } from './context'
 import { introspectionEndpoint } from './introspection-endpoint'
 import { MemoryStore } from './memory-store'
 import { buildMetadata, jwksEndpoint, metadataEndpoint } from './metadata-endpoint'
-import type { Endpoint, ResponseTypeHandler, TokenGrantHandler } from './plugin'
+import type { Endpoint } from './plugin'
 import { revocationEndpoint } from './revocation-endpoint'
+import { stubGrant, stubResponseType } from './test-support/test-server'
 
 let keys: KeySet
 
@@ -20,17 +21,6 @@ const stubEndpoint = (name: string, path: string): Endpoint => ({
   path,
   methods: ['POST'],
   handle: async () => new Response(null, { status: 204 }),
-})
-const stubGrant = (grantType: string): TokenGrantHandler => ({
-  grantType,
-  handle: async () => ({ access_token: 'x', token_type: 'Bearer', expires_in: 1 }),
-})
-const stubResponseType = (responseType: string, grantType: string): ResponseTypeHandler => ({
-  responseType,
-  grantType,
-  defaultResponseMode: responseType === 'code' ? 'query' : 'fragment',
-  returnsTokens: responseType !== 'code',
-  respond: async () => ({}),
 })
 
 function context(config: Partial<AuthorizationServerConfig> = {}) {

@@ -1,35 +1,17 @@
-import { KeySet } from '@oidkit/jose'
-import { beforeAll, describe, expect, it } from 'vitest'
-import type { Client } from './client'
+import { describe, expect, it } from 'vitest'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
 import { sha256 } from './crypto'
-import { isOAuthError } from './errors'
-import { MemoryStore } from './memory-store'
 import { passwordGrant } from './password-grant'
 import { refreshTokenGrant } from './refresh-token-grant'
+import { basic, jsonOf, secretClient, testServer } from './test-support/test-server'
 import { tokenEndpoint } from './token-endpoint'
 
-const issuer = 'https://as.example'
-let keys: KeySet
-
-beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
-})
-
-const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`
 const ENABLED = ['authorization_code', 'refresh_token', 'password']
 
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
-  const now = Math.floor(Date.now() / 1000)
-  const storage = new MemoryStore()
   const calls: Array<{ username: string; clientId: string }> = []
-  const server = createContext(
-    {
-      issuer,
-      keys,
-      storage,
-      now: () => now,
+  const { server, storage, clock, post } = await testServer({
+    config: {
       scopes: ['read', 'write'],
       accounts: {
         authenticate: async (username, password, client) => {
@@ -39,44 +21,22 @@ async function setup(config: Partial<AuthorizationServerConfig> = {}) {
       },
       ...config,
     },
-    {
-      endpoints: [tokenEndpoint],
-      grantTypes: [passwordGrant, refreshTokenGrant],
-      responseTypes: [],
-      checks: [],
-    },
-  )
-  const clients: Client[] = [
-    {
-      client_id: 'legacy',
-      client_secret_hash: await sha256('legacy-secret'),
-      grant_types: ['password', 'refresh_token'],
-      scope: 'read write',
-    },
-    {
-      client_id: 'no-refresh',
-      client_secret_hash: await sha256('no-refresh-secret'),
-      grant_types: ['password'],
-    },
-  ]
-  for (const client of clients) await storage.clients.save(client)
+    endpoints: [tokenEndpoint],
+    grantTypes: [passwordGrant, refreshTokenGrant],
+    clients: [
+      await secretClient('legacy', {
+        grant_types: ['password', 'refresh_token'],
+        scope: 'read write',
+      }),
+      await secretClient('no-refresh', { grant_types: ['password'] }),
+    ],
+  })
 
   async function token(form: Record<string, string>, clientId = 'legacy') {
-    const request = new Request(`${issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: basic(clientId, `${clientId}-secret`) },
-      body: new URLSearchParams({ grant_type: 'password', ...form }),
-    })
-    let response: Response
-    try {
-      response = await tokenEndpoint.handle(request, server)
-    } catch (error) {
-      if (!isOAuthError(error)) throw error
-      response = error.toResponse()
-    }
-    return { status: response.status, body: await response.json() }
+    const authorization = basic(clientId, `${clientId}-secret`)
+    return jsonOf(await post('/token', { grant_type: 'password', ...form }, { authorization }))
   }
-  return { server, storage, now, calls, token }
+  return { server, storage, now: clock.now, calls, token }
 }
 
 const credentials = { username: 'alice', password: 'correct horse' }

@@ -1,57 +1,30 @@
-import { KeySet } from '@oidkit/jose'
-import { beforeAll, describe, expect, it } from 'vitest'
-import type { Client } from './client'
+import { describe, expect, it } from 'vitest'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
 import { sha256 } from './crypto'
-import { isOAuthError } from './errors'
-import { MemoryStore } from './memory-store'
 import { refreshTokenGrant } from './refresh-token-grant'
 import type { GrantRecord } from './storage'
+import { basic, jsonOf, secretClient, testServer } from './test-support/test-server'
 import { tokenEndpoint } from './token-endpoint'
 import { issueTokens } from './token-issuer'
 
-const issuer = 'https://as.example'
-let keys: KeySet
-
-beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
-})
-
-const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`
-
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
-  let clock = Math.floor(Date.now() / 1000)
-  const storage = new MemoryStore()
-  const revokedGrants: string[] = []
-  const server = createContext(
-    {
-      issuer,
-      keys,
-      storage,
-      now: () => clock,
-      events: { grantRevoked: ({ grantId }) => void revokedGrants.push(grantId) },
-      ...config,
-    },
-    { endpoints: [tokenEndpoint], grantTypes: [refreshTokenGrant], responseTypes: [], checks: [] },
-  )
-  const clients: Record<string, Client> = {}
-  for (const id of ['app', 'other']) {
-    clients[id] = {
-      client_id: id,
-      client_secret_hash: await sha256(`${id}-secret`),
-      grant_types: ['authorization_code', 'refresh_token'],
-    }
-    await storage.clients.save(clients[id])
-  }
+  const { server, storage, clock, clients, advance, post, revokedGrants } = await testServer({
+    config,
+    endpoints: [tokenEndpoint],
+    grantTypes: [refreshTokenGrant],
+    clients: [
+      await secretClient('app', { grant_types: ['authorization_code', 'refresh_token'] }),
+      await secretClient('other', { grant_types: ['authorization_code', 'refresh_token'] }),
+    ],
+  })
   const grant: GrantRecord = {
     id: 'g1',
     clientId: 'app',
     accountId: 'alice',
     scopes: ['read', 'write'],
-    authTime: clock,
-    createdAt: clock,
-    expiresAt: clock + 3600,
+    authTime: clock.now,
+    createdAt: clock.now,
+    expiresAt: clock.now + 3600,
   }
   await storage.grants.save(grant)
   // What the authorization code grant would have issued.
@@ -64,24 +37,10 @@ async function setup(config: Partial<AuthorizationServerConfig> = {}) {
   })
 
   async function refresh(form: Record<string, string>, clientId = 'app') {
-    const request = new Request(`${issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: basic(clientId, `${clientId}-secret`) },
-      body: new URLSearchParams({ grant_type: 'refresh_token', ...form }),
-    })
-    let response: Response
-    try {
-      response = await tokenEndpoint.handle(request, server)
-    } catch (error) {
-      if (!isOAuthError(error)) throw error
-      response = error.toResponse()
-    }
-    return { status: response.status, body: await response.json() }
+    const authorization = basic(clientId, `${clientId}-secret`)
+    return jsonOf(await post('/token', { grant_type: 'refresh_token', ...form }, { authorization }))
   }
   const record = async (value: string) => storage.tokens.get(await sha256(value))
-  const advance = (seconds: number) => {
-    clock += seconds
-  }
   return { server, storage, clients, grant, initial, refresh, record, advance, revokedGrants }
 }
 

@@ -8,8 +8,9 @@ import { createContext, type ServerContext } from './context'
 import { sha256 } from './crypto'
 import { isOAuthError, OAuthError } from './errors'
 import { MemoryStore } from './memory-store'
-import type { ResponseTypeHandler, ServerPlugin, TokenGrantHandler } from './plugin'
+import type { ServerPlugin } from './plugin'
 import { registrationEndpoint } from './registration-endpoint'
+import { stubGrant as grant, stubResponseType as responseType } from './test-support/test-server'
 
 const NOW = 1_700_000_000
 const ISSUER = 'https://as.example'
@@ -23,19 +24,6 @@ beforeAll(async () => {
   keys = await KeySet.generate('RS256')
   statementKeys = await KeySet.generate('RS256')
   otherKeys = await KeySet.generate('RS256')
-})
-
-const grant = (grantType: string): TokenGrantHandler => ({
-  grantType,
-  handle: () => Promise.reject(new Error('token requests are not part of these tests')),
-})
-
-const responseType = (type: string, grantType: string): ResponseTypeHandler => ({
-  responseType: type,
-  grantType,
-  defaultResponseMode: type === 'code' ? 'query' : 'fragment',
-  returnsTokens: type !== 'code',
-  respond: async () => ({}),
 })
 
 function setup(config: Partial<AuthorizationServerConfig> = {}) {

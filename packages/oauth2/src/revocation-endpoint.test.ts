@@ -1,77 +1,38 @@
-import { KeySet } from '@oidkit/jose'
-import { beforeAll, describe, expect, it } from 'vitest'
-import type { Client } from './client'
+import { describe, expect, it } from 'vitest'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
-import { sha256 } from './crypto'
-import { isOAuthError } from './errors'
-import { MemoryStore } from './memory-store'
 import { revocationEndpoint } from './revocation-endpoint'
-import type { GrantRecord } from './storage'
+import {
+  basic,
+  TEST_ISSUER as issuer,
+  secretClient,
+  testGrant,
+  testServer,
+} from './test-support/test-server'
 import { issueAccessToken, issueRefreshToken } from './token-issuer'
 import { findToken, isActive } from './token-lookup'
 
-const issuer = 'https://as.example'
-let keys: KeySet
-
-beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
-})
-
-const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`
-
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
-  const now = Math.floor(Date.now() / 1000)
-  const storage = new MemoryStore()
   const events: string[] = []
-  const server = createContext(
-    {
-      issuer,
-      keys,
-      storage,
-      now: () => now,
+  const { server, storage, clock, clients, post } = await testServer({
+    config: {
       events: {
         tokenRevoked: ({ token }) => void events.push(`token:${token.type}`),
         grantRevoked: ({ grantId }) => void events.push(`grant:${grantId}`),
       },
       ...config,
     },
-    { endpoints: [revocationEndpoint], grantTypes: [], responseTypes: [], checks: [] },
-  )
-  const clients: Client[] = [
-    { client_id: 'app', client_secret_hash: await sha256('app-secret') },
-    { client_id: 'other', client_secret_hash: await sha256('other-secret') },
-  ]
-  for (const client of clients) await storage.clients.save(client)
-  const grant: GrantRecord = {
-    id: 'g1',
-    clientId: 'app',
-    accountId: 'alice',
-    scopes: ['read'],
-    createdAt: now,
-    expiresAt: now + 86400,
-  }
-  await storage.grants.save(grant)
-  const issue = async () => ({
-    access: await issueAccessToken(server, { client: clients[0]!, grant, scopes: ['read'] }),
-    refresh: await issueRefreshToken(server, { client: clients[0]!, grant, scopes: ['read'] }),
+    endpoints: [revocationEndpoint],
+    clients: [await secretClient('app'), await secretClient('other')],
   })
-  const revoke = async (
-    params: Record<string, string>,
-    authorization = basic('app', 'app-secret'),
-  ) => {
-    const request = new Request(`${issuer}/revoke`, {
-      method: 'POST',
-      headers: { authorization },
-      body: new URLSearchParams(params),
-    })
-    try {
-      return await revocationEndpoint.handle(request, server)
-    } catch (error) {
-      if (isOAuthError(error)) return error.toResponse()
-      throw error
-    }
-  }
+  const grant = testGrant(clock.now)
+  await storage.grants.save(grant)
+  const client = clients.app!
+  const issue = async () => ({
+    access: await issueAccessToken(server, { client, grant, scopes: ['read'] }),
+    refresh: await issueRefreshToken(server, { client, grant, scopes: ['read'] }),
+  })
+  const revoke = (params: Record<string, string>, authorization = basic('app', 'app-secret')) =>
+    post('/revoke', params, { authorization })
   const active = async (value: string) => {
     const record = await findToken(server, value)
     return record !== undefined && (await isActive(server, record))

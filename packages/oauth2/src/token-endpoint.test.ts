@@ -1,68 +1,50 @@
-import { KeySet, verifyJwt } from '@oidkit/jose'
+import type { KeySet } from '@oidkit/jose'
+import { verifyJwt } from '@oidkit/jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { authorizationCodeGrant, codeResponseType } from './authorization-code-grant'
 import type { Client } from './client'
 import { clientCredentialsGrant } from './client-credentials-grant'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
-import { sha256 } from './crypto'
-import { isOAuthError } from './errors'
-import { MemoryStore } from './memory-store'
 import { passwordGrant } from './password-grant'
 import { refreshTokenGrant } from './refresh-token-grant'
 import type { GrantRecord } from './storage'
+import {
+  basic,
+  TEST_ISSUER as issuer,
+  secretClient,
+  testKeys,
+  testServer,
+} from './test-support/test-server'
 import { tokenEndpoint } from './token-endpoint'
 
-const issuer = 'https://as.example'
 let keys: KeySet
 
 beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
+  keys = await testKeys()
 })
 
-const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`
-
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
-  const now = Math.floor(Date.now() / 1000)
-  const storage = new MemoryStore()
-  const server = createContext(
-    { issuer, keys, storage, now: () => now, scopes: ['read', 'write'], ...config },
-    {
-      endpoints: [tokenEndpoint],
-      grantTypes: [
-        authorizationCodeGrant,
-        refreshTokenGrant,
-        clientCredentialsGrant,
-        passwordGrant,
-      ],
-      responseTypes: [codeResponseType],
-      checks: [],
-    },
-  )
   const clients: Client[] = [
-    {
-      client_id: 'service',
-      client_secret_hash: await sha256('service-secret'),
+    await secretClient('service', {
       grant_types: ['client_credentials', 'authorization_code'],
       redirect_uris: ['https://service.example/cb'],
       scope: 'read write',
-    },
-    { client_id: 'web', client_secret_hash: await sha256('web-secret') },
+    }),
+    await secretClient('web'),
   ]
-  for (const client of clients) await storage.clients.save(client)
+  const { server, storage, clock, call } = await testServer({
+    config: { scopes: ['read', 'write'], ...config },
+    endpoints: [tokenEndpoint],
+    grantTypes: [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, passwordGrant],
+    responseTypes: [codeResponseType],
+    clients,
+  })
 
-  async function send(init: RequestInit & { path?: string } = {}) {
-    const request = new Request(`${issuer}${init.path ?? '/token'}`, init)
-    try {
-      return await tokenEndpoint.handle(request, server)
-    } catch (error) {
-      if (!isOAuthError(error)) throw error
-      return error.toResponse()
-    }
-  }
+  const send = (init: RequestInit & { path?: string } = {}) =>
+    call(new Request(`${issuer}${init.path ?? '/token'}`, init))
   const post = (form: Record<string, string>, authorization = basic('service', 'service-secret')) =>
     send({ method: 'POST', headers: { authorization }, body: new URLSearchParams(form) })
-  return { server, storage, clients, now, send, post }
+  return { server, storage, clients, now: clock.now, send, post }
 }
 
 describe('tokenEndpoint (RFC 6749 3.2)', () => {

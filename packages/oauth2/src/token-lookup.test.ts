@@ -3,36 +3,21 @@ import { decodeJwt } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from './client'
 import type { AuthorizationServerConfig } from './config'
-import { createContext } from './context'
 import { sha256 } from './crypto'
-import { MemoryStore } from './memory-store'
-import type { GrantRecord } from './storage'
+import { TEST_ISSUER as issuer, testGrant, testKeys, testServer } from './test-support/test-server'
 import { issueAccessToken, issueRefreshToken } from './token-issuer'
 import { findToken, inactiveReason, isActive, resolveToken } from './token-lookup'
 
-const issuer = 'https://as.example'
 let keys: KeySet
 
 beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
+  keys = await testKeys()
 })
 
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
-  const clock = { now: Math.floor(Date.now() / 1000) }
-  const storage = new MemoryStore()
-  const server = createContext(
-    { issuer, keys, storage, now: () => clock.now, ...config },
-    { endpoints: [], grantTypes: [], responseTypes: [], checks: [] },
-  )
+  const { server, storage, clock } = await testServer({ config })
   const client: Client = { client_id: 'app', grant_types: ['authorization_code', 'refresh_token'] }
-  const grant: GrantRecord = {
-    id: 'g1',
-    clientId: 'app',
-    accountId: 'alice',
-    scopes: ['read'],
-    createdAt: clock.now,
-    expiresAt: clock.now + 86400,
-  }
+  const grant = testGrant(clock.now)
   await storage.grants.save(grant)
   return { server, storage, clock, client, grant }
 }

@@ -1,64 +1,36 @@
-import { KeySet, signJwt } from '@oidkit/jose'
-import { type Client, createAuthorizationServer, MemoryStore } from '@oidkit/oauth2'
+import type { KeySet } from '@oidkit/jose'
+import type { Client } from '@oidkit/oauth2'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { CookieJar } from '../../oauth2/src/e2e/harness'
 import { oidcChecks } from './authorization-checks'
 import { MAX_NONCE_LENGTH } from './response-types'
-
-const ISSUER = 'https://op.example'
-const CB = 'https://rp.example/cb'
-// RFC 7636 Appendix B.
-const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
-const START = 1_700_000_000
+import {
+  authorizeUrl,
+  browserOp,
+  CB,
+  ISSUER,
+  idTokenHint as idToken,
+  START,
+  strangerKeys,
+  testKeys,
+} from './test-support/browser-op'
 
 let keys: KeySet
 let otherKeys: KeySet
 beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
-  otherKeys = await KeySet.generate('RS256')
+  keys = await testKeys()
+  otherKeys = await strangerKeys()
 })
 
 async function setup(client: Partial<Client> = {}) {
-  const storage = new MemoryStore()
-  let now = START
-  const server = createAuthorizationServer({
-    issuer: ISSUER,
-    keys,
-    storage,
-    scopes: ['openid', 'profile'],
-    now: () => now,
+  const op = await browserOp({
     plugins: [{ name: 'oidc-checks', authorizationChecks: oidcChecks({ claims: () => ({}) }) }],
+    client: { client_name: 'The App', ...client },
   })
-  await storage.clients.save({
-    client_id: 'app',
-    client_name: 'The App',
-    redirect_uris: [CB],
-    token_endpoint_auth_method: 'none',
-    scope: 'openid profile',
-    ...client,
-  })
-  let jar = new CookieJar()
-  const browser = (url: string, init: RequestInit = {}) =>
-    new Request(url, { ...init, headers: { cookie: jar.header() } })
-  const base = {
-    client_id: 'app',
-    response_type: 'code',
-    redirect_uri: CB,
-    scope: 'openid profile',
-    state: 'st',
-    code_challenge: CHALLENGE,
-    code_challenge_method: 'S256',
-  }
-
+  const { server, storage, browser } = op
   /** Sends an authorization request (`undefined` removes a base parameter). */
   async function authorize(extra: Record<string, string | undefined> = {}) {
-    const params = Object.entries({ ...base, ...extra }).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined,
-    )
-    const response = await server.authorization(
-      browser(`${ISSUER}/authorize?${new URLSearchParams(params)}`),
-    )
-    jar.store(response)
+    const response = await server.authorization(browser(authorizeUrl(extra)))
+    op.jar().store(response)
     return outcome(response)
   }
 
@@ -85,13 +57,7 @@ async function setup(client: Partial<Client> = {}) {
     result: Parameters<typeof server.interactions.finish>[2],
   ) {
     expect(id).toBeTypeOf('string')
-    const response = await server.interactions.finish(
-      browser(`${ISSUER}/interaction/${id}`, { method: 'POST' }),
-      id!,
-      result,
-    )
-    jar.store(response)
-    return outcome(response)
+    return outcome(await op.finishInteraction(id!, result))
   }
 
   /** Logs `accountId` in and consents, leaving a session and remembered consent. */
@@ -108,20 +74,19 @@ async function setup(client: Partial<Client> = {}) {
     finish,
     login,
     /** Another browser: no session cookie. */
-    newBrowser: () => {
-      jar = new CookieJar()
-    },
+    newBrowser: op.newBrowser,
     advance: (seconds: number) => {
-      now += seconds
+      op.clock.now += seconds
     },
   }
 }
 
-const idToken = (claims: Record<string, unknown>, signer: KeySet = keys, typ?: string) =>
-  signJwt(
-    { iss: ISSUER, sub: 'alice', aud: 'app', iat: START, exp: START + 3600, ...claims },
-    { key: signer, ...(typ ? { typ } : {}) },
-  )
+/** A browser in which alice is logged in and has consented. */
+async function loggedIn(client: Partial<Client> = {}) {
+  const t = await setup(client)
+  await t.login()
+  return t
+}
 
 const errorOf = (result: { params: URLSearchParams | undefined }) => result.params?.get('error')
 
@@ -166,8 +131,7 @@ describe('request syntax (OIDC Core 3.1.2.1, 5.5, 6)', () => {
   })
 
   it('OIDC Core 3.1.2.1: prompt=none with login → invalid_request', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     expect(errorOf(await t.authorize({ prompt: 'none login' }))).toBe('invalid_request')
   })
 
@@ -211,14 +175,12 @@ describe('request syntax (OIDC Core 3.1.2.1, 5.5, 6)', () => {
 
 describe('prompt (OIDC Core 3.1.2.1)', () => {
   it('OIDC Core 3.1.2.1: prompt=none with a session and consent succeeds without UI', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     expect((await t.authorize({ prompt: 'none' })).params?.get('code')).toBeTypeOf('string')
   })
 
   it('OIDC Core 3.1.2.1: prompt=login forces a login despite a live session, then succeeds', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     t.advance(30)
     const result = await t.authorize({ prompt: 'login' })
     expect(result).toMatchObject({ prompt: 'login', reason: 'login_prompt' })
@@ -227,8 +189,7 @@ describe('prompt (OIDC Core 3.1.2.1)', () => {
   })
 
   it('OIDC Core 3.1.2.1: prompt=consent asks again although consent is remembered', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const result = await t.authorize({ prompt: 'consent' })
     expect(result).toMatchObject({ prompt: 'consent', reason: 'consent_prompt' })
     const done = await t.finish(result.id, { consent: {} })
@@ -236,8 +197,7 @@ describe('prompt (OIDC Core 3.1.2.1)', () => {
   })
 
   it('OIDC Core 3.1.2.1: prompt=consent without a session logs in first, then asks consent', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     t.newBrowser()
     const first = await t.authorize({ prompt: 'consent' })
     expect(first.prompt).toBe('login')
@@ -246,8 +206,7 @@ describe('prompt (OIDC Core 3.1.2.1)', () => {
   })
 
   it('OIDC Core 3.1.2.1: prompt=select_account with a session asks to pick an account', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const result = await t.authorize({ prompt: 'select_account' })
     expect(result).toMatchObject({ prompt: 'select_account', reason: 'select_account_prompt' })
     const done = await t.finish(result.id, { login: { accountId: 'bob' }, consent: {} })
@@ -260,8 +219,7 @@ describe('prompt (OIDC Core 3.1.2.1)', () => {
   })
 
   it('OIDC Core 3.1.2.6: prompt=none without consent is consent_required (Authlib #740)', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     await t.storage.consents.delete('alice', 'app')
     expect(errorOf(await t.authorize({ prompt: 'none' }))).toBe('consent_required')
   })
@@ -269,15 +227,13 @@ describe('prompt (OIDC Core 3.1.2.1)', () => {
 
 describe('max_age (OIDC Core 3.1.2.1, Authlib #741)', () => {
   it('OIDC Core 3.1.2.1: a session younger than max_age needs no login', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     t.advance(100)
     expect((await t.authorize({ max_age: '300' })).params?.get('code')).toBeTypeOf('string')
   })
 
   it('OIDC Core 3.1.2.1: a session older than max_age needs a new login', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     t.advance(100)
     const result = await t.authorize({ max_age: '60' })
     expect(result).toMatchObject({ prompt: 'login', reason: 'max_age' })
@@ -286,15 +242,13 @@ describe('max_age (OIDC Core 3.1.2.1, Authlib #741)', () => {
   })
 
   it('OIDC Core 3.1.2.1: max_age expired with prompt=none → login_required', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     t.advance(100)
     expect(errorOf(await t.authorize({ max_age: '60', prompt: 'none' }))).toBe('login_required')
   })
 
   it('OIDC Core 3.1.2.1: max_age=0 is equivalent to prompt=login', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     expect(await t.authorize({ max_age: '0' })).toMatchObject({
       prompt: 'login',
       reason: 'max_age',
@@ -302,8 +256,7 @@ describe('max_age (OIDC Core 3.1.2.1, Authlib #741)', () => {
   })
 
   it('OIDC Registration 1.0 2: the client default_max_age applies when max_age is absent', async () => {
-    const t = await setup({ default_max_age: 60 })
-    await t.login()
+    const t = await loggedIn({ default_max_age: 60 })
     t.advance(100)
     expect(await t.authorize()).toMatchObject({ prompt: 'login', reason: 'max_age' })
     // An explicit max_age overrides the default.

@@ -1,39 +1,35 @@
-import { KeySet, signJwt } from '@oidkit/jose'
-import { type Client, createAuthorizationServer, MemoryStore, sha256 } from '@oidkit/oauth2'
+import type { KeySet } from '@oidkit/jose'
+import { type Client, sha256 } from '@oidkit/oauth2'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { CookieJar } from '../../oauth2/src/e2e/harness'
 import { oidcChecks } from './authorization-checks'
 import type { LogoutOptions, OpenIDOptions } from './config'
 import { endSessionEndpoint, logoutApi } from './end-session-endpoint'
 import { LOGOUT_COOKIE } from './logout-api'
+import {
+  authorizeUrl,
+  browserOp,
+  CB,
+  ISSUER,
+  idTokenHint,
+  START,
+  strangerKeys,
+} from './test-support/browser-op'
 
-const ISSUER = 'https://op.example'
 const END = `${ISSUER}/session/end`
-const CB = 'https://rp.example/cb'
 const BYE = 'https://rp.example/logged-out'
 const BYE_QUERY = 'https://rp.example/bye?x=1'
-const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
-const START = 1_700_000_000
 
-let keys: KeySet
 let otherKeys: KeySet
 beforeAll(async () => {
-  keys = await KeySet.generate('RS256')
-  otherKeys = await KeySet.generate('RS256')
+  otherKeys = await strangerKeys()
 })
 
 async function setup(logoutOptions?: LogoutOptions, client: Partial<Client> = {}) {
-  const storage = new MemoryStore()
   const options: OpenIDOptions = {
     claims: () => ({}),
     ...(logoutOptions ? { logout: logoutOptions } : {}),
   }
-  const server = createAuthorizationServer({
-    issuer: ISSUER,
-    keys,
-    storage,
-    scopes: ['openid', 'profile'],
-    now: () => START,
+  const op = await browserOp({
     plugins: [
       {
         name: 'oidc-request',
@@ -41,52 +37,27 @@ async function setup(logoutOptions?: LogoutOptions, client: Partial<Client> = {}
         endpoints: [endSessionEndpoint(options)],
       },
     ],
+    client: {
+      client_name: '<The App>',
+      post_logout_redirect_uris: [BYE, BYE_QUERY],
+      ...client,
+    },
   })
-  await storage.clients.save({
-    client_id: 'app',
-    client_name: '<The App>',
-    redirect_uris: [CB],
-    token_endpoint_auth_method: 'none',
-    scope: 'openid profile',
-    post_logout_redirect_uris: [BYE, BYE_QUERY],
-    ...client,
-  })
+  const { server, storage, send } = op
   await storage.clients.save({ client_id: 'other', redirect_uris: ['https://other.example/cb'] })
-  let jar = new CookieJar()
   const browser = (url: string, init: RequestInit = {}, accept = 'text/html') =>
-    new Request(url, { ...init, headers: { ...init.headers, cookie: jar.header(), accept } })
-
-  /** Sends a browser request to the server, keeping its cookies. */
-  async function send(request: Request) {
-    const response = await server.handle(request)
-    jar.store(response)
-    return response
-  }
+    op.browser(url, init, accept)
 
   async function authorize(extra: Record<string, string> = {}) {
-    const params = new URLSearchParams({
-      client_id: 'app',
-      response_type: 'code',
-      redirect_uri: CB,
-      scope: 'openid',
-      state: 'st',
-      code_challenge: CHALLENGE,
-      code_challenge_method: 'S256',
-      ...extra,
-    })
-    return new URL((await send(browser(`${ISSUER}/authorize?${params}`))).headers.get('location')!)
+    const url = authorizeUrl({ scope: 'openid', ...extra })
+    return new URL((await send(browser(url))).headers.get('location')!)
   }
 
   /** Logs alice in (with consent): the browser then holds an OP session. */
   async function login() {
     const location = await authorize()
     const id = location.pathname.split('/').pop()!
-    const done = await server.interactions.finish(
-      browser(`${ISSUER}/interaction/${id}`, { method: 'POST' }),
-      id,
-      { login: { accountId: 'alice' }, consent: {} },
-    )
-    jar.store(done)
+    const done = await op.finishInteraction(id, { login: { accountId: 'alice' }, consent: {} })
     expect(new URL(done.headers.get('location')!).searchParams.get('code')).toBeTypeOf('string')
   }
 
@@ -126,7 +97,7 @@ async function setup(logoutOptions?: LogoutOptions, client: Partial<Client> = {}
 
   const sessionCount = async () => {
     // The only session of the test is alice's; look it up through the jar's cookie.
-    const cookie = /oidkit\.session=([^;]+)/.exec(jar.header())?.[1]
+    const cookie = /oidkit\.session=([^;]+)/.exec(op.jar().header())?.[1]
     if (!cookie) return 0
     return (await storage.sessions.get(await sha256(cookie))) ? 1 : 0
   }
@@ -142,28 +113,32 @@ async function setup(logoutOptions?: LogoutOptions, client: Partial<Client> = {}
     logout,
     confirm,
     sessionCount,
-    jar: () => jar,
-    newBrowser: () => {
-      jar = new CookieJar()
-    },
+    jar: op.jar,
+    newBrowser: op.newBrowser,
   }
 }
 
-const idToken = (claims: Record<string, unknown> = {}, signer: KeySet = keys) =>
-  signJwt(
-    { iss: ISSUER, sub: 'alice', aud: 'app', iat: START, exp: START + 3600, ...claims },
-    { key: signer },
-  )
+const idToken = (claims: Record<string, unknown> = {}, signer?: KeySet) =>
+  idTokenHint(claims, signer)
+
+/** A browser in which alice is logged in. */
+async function loggedIn(logoutOptions?: LogoutOptions) {
+  const t = await setup(logoutOptions)
+  await t.login()
+  return t
+}
+
+/** The parameters of a logout request with a valid id_token_hint for `app`. */
+const hinted = async (postLogoutRedirectUri: string, extra: Record<string, string> = {}) => ({
+  id_token_hint: await idToken(),
+  post_logout_redirect_uri: postLogoutRedirectUri,
+  ...extra,
+})
 
 describe('RP-Initiated Logout 1.0: confirmation', () => {
   it('RP-Initiated Logout 1.0 2: the OP asks the end-user with one form, CSRF-bound and escaped', async () => {
-    const t = await setup()
-    await t.login()
-    const page = await t.logout({
-      id_token_hint: await idToken(),
-      post_logout_redirect_uri: BYE,
-      state: 's1',
-    })
+    const t = await loggedIn()
+    const page = await t.logout(await hinted(BYE, { state: 's1' }))
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)
     expect(page.headers.get('cache-control')).toBe('no-store')
@@ -187,13 +162,8 @@ describe('RP-Initiated Logout 1.0: confirmation', () => {
   })
 
   it('RP-Initiated Logout 1.0 2: confirming ends the session; prompt=none then gets login_required', async () => {
-    const t = await setup()
-    await t.login()
-    const page = await t.logout({
-      id_token_hint: await idToken(),
-      post_logout_redirect_uri: BYE,
-      state: 's1',
-    })
+    const t = await loggedIn()
+    const page = await t.logout(await hinted(BYE, { state: 's1' }))
     const cookieBefore = t.jar().header()
     const done = await t.confirm(page)
     expect(done.status).toBe(303)
@@ -210,12 +180,8 @@ describe('RP-Initiated Logout 1.0: confirmation', () => {
   })
 
   it('RP-Initiated Logout 1.0 2: the RP may use POST (form) as well as GET', async () => {
-    const t = await setup()
-    await t.login()
-    const page = await t.logout(
-      { id_token_hint: await idToken(), post_logout_redirect_uri: BYE, state: 'p' },
-      'POST',
-    )
+    const t = await loggedIn()
+    const page = await t.logout(await hinted(BYE, { state: 'p' }), 'POST')
     expect(page.status).toBe(200)
     const done = await t.confirm(page)
     expect(done.headers.get('location')).toBe(`${BYE}?state=p`)
@@ -223,27 +189,20 @@ describe('RP-Initiated Logout 1.0: confirmation', () => {
   })
 
   it('RP-Initiated Logout 1.0 3: state is appended to a registered URI that has a query', async () => {
-    const t = await setup()
-    await t.login()
-    const page = await t.logout({
-      id_token_hint: await idToken(),
-      post_logout_redirect_uri: BYE_QUERY,
-      state: 'a b&c',
-    })
+    const t = await loggedIn()
+    const page = await t.logout(await hinted(BYE_QUERY, { state: 'a b&c' }))
     const done = await t.confirm(page)
     expect(done.headers.get('location')).toBe(`${BYE_QUERY}&state=a%20b%26c`)
   })
 
   it('RP-Initiated Logout 1.0 3: no state, no state parameter', async () => {
-    const t = await setup()
-    await t.login()
-    const page = await t.logout({ id_token_hint: await idToken(), post_logout_redirect_uri: BYE })
+    const t = await loggedIn()
+    const page = await t.logout(await hinted(BYE))
     expect((await t.confirm(page)).headers.get('location')).toBe(BYE)
   })
 
   it('RP-Initiated Logout 1.0 2: without a post_logout_redirect_uri the logged-out page is shown', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const done = await t.confirm(await t.logout({}))
     expect(done.status).toBe(200)
     expect(done.headers.get('location')).toBeNull()
@@ -252,8 +211,7 @@ describe('RP-Initiated Logout 1.0: confirmation', () => {
   })
 
   it('RP-Initiated Logout 1.0 2: the integrator may render the logged-out page', async () => {
-    const t = await setup({ renderLoggedOut: () => new Response('bye from the app') })
-    await t.login()
+    const t = await loggedIn({ renderLoggedOut: () => new Response('bye from the app') })
     const done = await t.confirm(await t.logout({ state: 'only-state' }))
     expect(await done.text()).toBe('bye from the app')
     expect(done.headers.getSetCookie().some((c) => c.startsWith('oidkit.session=;'))).toBe(true)
@@ -268,13 +226,8 @@ describe('RP-Initiated Logout 1.0: post_logout_redirect_uri', () => {
   ])(
     'RP-Initiated Logout 1.0 3: an %s post_logout_redirect_uri is never redirected to',
     async (_, uri) => {
-      const t = await setup()
-      await t.login()
-      const page = await t.logout({
-        id_token_hint: await idToken(),
-        post_logout_redirect_uri: uri,
-        state: 's',
-      })
+      const t = await loggedIn()
+      const page = await t.logout(await hinted(uri, { state: 's' }))
       expect(page.headers.get('content-security-policy')).toContain("form-action 'self';")
       const done = await t.confirm(page)
       expect(done.status).toBe(200)
@@ -284,8 +237,7 @@ describe('RP-Initiated Logout 1.0: post_logout_redirect_uri', () => {
   )
 
   it('RP-Initiated Logout 1.0 2: without id_token_hint (client_id only) there is no redirect', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const done = await t.confirm(
       await t.logout({ client_id: 'app', post_logout_redirect_uri: BYE, state: 's' }),
     )
@@ -294,8 +246,7 @@ describe('RP-Initiated Logout 1.0: post_logout_redirect_uri', () => {
   })
 
   it('RP-Initiated Logout 1.0 2: an expired id_token_hint is accepted', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const hint = await idToken({ iat: START - 90_000, exp: START - 86_400 })
     const done = await t.confirm(
       await t.logout({ id_token_hint: hint, post_logout_redirect_uri: BYE }),
@@ -304,8 +255,7 @@ describe('RP-Initiated Logout 1.0: post_logout_redirect_uri', () => {
   })
 
   it('RP-Initiated Logout 1.0 2: several audiences name the client only with client_id', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const hint = await idToken({ aud: ['app', 'other'] })
     const ambiguous = await t.confirm(
       await t.logout({ id_token_hint: hint, post_logout_redirect_uri: BYE }),
@@ -320,11 +270,7 @@ describe('RP-Initiated Logout 1.0: post_logout_redirect_uri', () => {
 
   it('RP-Initiated Logout 1.0 2: without an OP session nothing is confirmed, the RP gets its redirect', async () => {
     const t = await setup()
-    const response = await t.logout({
-      id_token_hint: await idToken(),
-      post_logout_redirect_uri: BYE,
-      state: 'gone',
-    })
+    const response = await t.logout(await hinted(BYE, { state: 'gone' }))
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe(`${BYE}?state=gone`)
     const bare = await t.logout({})
@@ -335,8 +281,7 @@ describe('RP-Initiated Logout 1.0: post_logout_redirect_uri', () => {
 
 describe('RP-Initiated Logout 1.0: bad requests (never redirected, never 5xx)', () => {
   it('RP-Initiated Logout 1.0 2: client_id that does not match the hint aud → 400 invalid_request', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const response = await t.logout(
       { id_token_hint: await idToken(), client_id: 'other', post_logout_redirect_uri: BYE },
       'GET',
@@ -360,8 +305,7 @@ describe('RP-Initiated Logout 1.0: bad requests (never redirected, never 5xx)', 
       },
     ],
   ])('RP-Initiated Logout 1.0 2: an id_token_hint %s → 400 error page', async (_, make) => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const response = await t.logout({
       id_token_hint: await make(),
       post_logout_redirect_uri: BYE,
@@ -395,8 +339,7 @@ describe('RP-Initiated Logout 1.0: bad requests (never redirected, never 5xx)', 
 
 describe('RP-Initiated Logout 1.0: CSRF on the confirmation', () => {
   it('RP-Initiated Logout 1.0 2: a confirmation from another browser (no cookie) is refused', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const page = await t.logout({})
     const html = await page.clone().text()
     const id = /name="logout_id" value="([^"]+)"/.exec(html)![1]!
@@ -421,16 +364,14 @@ describe('RP-Initiated Logout 1.0: CSRF on the confirmation', () => {
   })
 
   it('RP-Initiated Logout 1.0 2: a wrong xsrf token is refused', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const response = await t.confirm(await t.logout({}), { xsrf: 'guessed' })
     expect(response.status).toBe(400)
     expect(await t.sessionCount()).toBe(1)
   })
 
   it('RP-Initiated Logout 1.0 2: a confirmation works once', async () => {
-    const t = await setup()
-    await t.login()
+    const t = await loggedIn()
     const page = await t.logout({})
     const copy = page.clone()
     const cookie = t.jar().header()
@@ -461,15 +402,10 @@ describe('RP-Initiated Logout 1.0: CSRF on the confirmation', () => {
 
 describe('RP-Initiated Logout 1.0: the integrator confirmation page (logoutApi)', () => {
   it('RP-Initiated Logout 1.0 2: logout.url receives the end-user; get and finish drive the logout', async () => {
-    const t = await setup({ url: (id) => `https://op.example/my-logout/${id}` })
-    await t.login()
-    const redirect = await t.logout({
-      id_token_hint: await idToken(),
-      post_logout_redirect_uri: BYE,
-      state: 'k',
-      logout_hint: 'alice@example.com',
-      ui_locales: 'fr-FR en',
-    })
+    const t = await loggedIn({ url: (id) => `https://op.example/my-logout/${id}` })
+    const redirect = await t.logout(
+      await hinted(BYE, { state: 'k', logout_hint: 'alice@example.com', ui_locales: 'fr-FR en' }),
+    )
     expect(redirect.status).toBe(303)
     const id = redirect.headers.get('location')!.split('/').pop()!
     const api = logoutApi(t.server.context, t.options)
@@ -497,12 +433,8 @@ describe('RP-Initiated Logout 1.0: the integrator confirmation page (logoutApi)'
   })
 
   it('RP-Initiated Logout 1.0 2: declining keeps the OP session and still returns to the RP', async () => {
-    const t = await setup({ url: (id) => `https://op.example/my-logout/${id}` })
-    await t.login()
-    const redirect = await t.logout({
-      id_token_hint: await idToken(),
-      post_logout_redirect_uri: BYE,
-    })
+    const t = await loggedIn({ url: (id) => `https://op.example/my-logout/${id}` })
+    const redirect = await t.logout(await hinted(BYE))
     const id = redirect.headers.get('location')!.split('/').pop()!
     const api = logoutApi(t.server.context, t.options)
     const done = await api.finish(t.browser(`https://op.example/x`), id, { confirmed: false })

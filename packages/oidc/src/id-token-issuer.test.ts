@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto'
 import { verifyJwt } from '@oidkit/jose'
 import { type Client, type GrantRecord, isOAuthError } from '@oidkit/oauth2'
 import { describe, expect, it } from 'vitest'
 import type { OpenIDOptions } from './config'
 import { ISSUER, startGrantsServer } from './e2e/grants-fixture'
 import { idTokenSigningKey, issueIdToken } from './id-token-issuer'
-
-const leftHalfSha256 = (value: string) =>
-  createHash('sha256').update(value).digest().subarray(0, 16).toString('base64url')
+import { leftHalfSha256 } from './test-support/id-token-checks'
 
 const CLIENT: Client = { client_id: 'web', redirect_uris: ['https://client.example/cb'] }
 

@@ -1,25 +1,11 @@
-import { createHash } from 'node:crypto'
-import { CodeIDToken, IDToken, type KeySet, verifyJwt } from '@oidkit/jose'
+import { CodeIDToken, IDToken } from '@oidkit/jose'
 import { describe, expect, it } from 'vitest'
-import { ISSUER, responseParams, startGrantsServer } from './e2e/grants-fixture'
-
-// Independent of @oidkit/jose: base64url of the left-most half of the SHA-256 digest.
-const leftHalfSha256 = (value: string) =>
-  createHash('sha256').update(value).digest().subarray(0, 16).toString('base64url')
-
-async function verify(idToken: unknown, keys: KeySet, audience: string, now: number) {
-  expect(typeof idToken).toBe('string')
-  return verifyJwt(idToken as string, {
-    keys,
-    issuer: ISSUER,
-    audience,
-    currentDate: new Date(now * 1000),
-  })
-}
+import { type GrantsServer, ISSUER, responseParams, startGrantsServer } from './e2e/grants-fixture'
+import { leftHalfSha256, relyingParty, verifyIdToken } from './test-support/id-token-checks'
 
 /** Runs the code flow to the token response. */
 async function codeFlow(
-  fixture: Awaited<ReturnType<typeof startGrantsServer>>,
+  fixture: GrantsServer,
   params: Record<string, string> = {},
   clientId = 'web',
 ) {
@@ -47,7 +33,7 @@ describe('openidTokenExtension: authorization_code', () => {
     fixture.clock.now += 5
     const { status, body } = await fixture.redeem(responseParams(url).code!)
     expect(status).toBe(200)
-    const { payload, protectedHeader } = await verify(body.id_token, fixture.keys, 'web', loginAt)
+    const { payload, protectedHeader } = await verifyIdToken(fixture, body.id_token, 'web', loginAt)
     expect(protectedHeader.alg).toBe('RS256')
     expect(protectedHeader.kid).toBe(fixture.keys.signingKey('RS256').kid)
     expect(payload).toMatchObject({
@@ -68,34 +54,25 @@ describe('openidTokenExtension: authorization_code', () => {
     // 5.4: with an access token the profile claims are for UserInfo, not the ID token.
     expect(payload.name).toBeUndefined()
     // What an RP checks (3.1.3.7), with the access token for at_hash.
-    await CodeIDToken.validate(payload, {
-      issuer: ISSUER,
-      audience: 'web',
-      alg: 'RS256',
-      accessToken: body.access_token as string,
-      currentDate: new Date(fixture.clock.now * 1000),
-    })
+    await CodeIDToken.validate(
+      payload,
+      relyingParty(fixture, { accessToken: body.access_token as string }),
+    )
   })
 
   it('OIDC Core 3.1.2.1 / 3.1.3.7 step 11: no nonce claim when none was sent (Authlib quirk 1: never null)', async () => {
     const fixture = await startGrantsServer()
     const { body } = await codeFlow(fixture)
-    const { payload } = await verify(body.id_token, fixture.keys, 'web', fixture.clock.now)
+    const { payload } = await verifyIdToken(fixture, body.id_token)
     expect('nonce' in payload).toBe(false)
   })
 
   it('OIDC Core 3.1.2.1 / 3.1.3.6: the nonce sent in the authentication request is in the ID token', async () => {
     const fixture = await startGrantsServer()
     const { body } = await codeFlow(fixture, { nonce: 'n-0S6_WzA2Mj' })
-    const { payload } = await verify(body.id_token, fixture.keys, 'web', fixture.clock.now)
+    const { payload } = await verifyIdToken(fixture, body.id_token)
     expect(payload.nonce).toBe('n-0S6_WzA2Mj')
-    await CodeIDToken.validate(payload, {
-      issuer: ISSUER,
-      audience: 'web',
-      alg: 'RS256',
-      nonce: 'n-0S6_WzA2Mj',
-      currentDate: new Date(fixture.clock.now * 1000),
-    })
+    await CodeIDToken.validate(payload, relyingParty(fixture, { nonce: 'n-0S6_WzA2Mj' }))
   })
 
   it('OIDC Core 3.1.3.3 / Authlib test_pure_code_flow: no id_token without the openid scope', async () => {
@@ -109,12 +86,7 @@ describe('openidTokenExtension: authorization_code', () => {
   it('OIDC Registration 1.0 2 id_token_signed_response_alg: ES256 is honoured (alg and kid header, SHA-256 at_hash)', async () => {
     const fixture = await startGrantsServer()
     const { body } = await codeFlow(fixture, {}, 'es')
-    const { payload, protectedHeader } = await verify(
-      body.id_token,
-      fixture.keys,
-      'es',
-      fixture.clock.now,
-    )
+    const { payload, protectedHeader } = await verifyIdToken(fixture, body.id_token, 'es')
     expect(protectedHeader.alg).toBe('ES256')
     expect(protectedHeader.kid).toBe(fixture.keys.signingKey('ES256').kid)
     expect(payload.at_hash).toBe(leftHalfSha256(body.access_token as string))
@@ -134,7 +106,7 @@ describe('openidTokenExtension: other grants', () => {
     const fixture = await startGrantsServer()
     const loginAt = fixture.clock.now
     const first = await codeFlow(fixture, { nonce: 'abc' })
-    const original = await verify(first.body.id_token, fixture.keys, 'web', loginAt)
+    const original = await verifyIdToken(fixture, first.body.id_token, 'web', loginAt)
     expect(original.payload.nonce).toBe('abc')
     expect(first.body.refresh_token).toBeTypeOf('string')
 
@@ -144,12 +116,7 @@ describe('openidTokenExtension: other grants', () => {
       refresh_token: first.body.refresh_token as string,
     })
     expect(refreshed.status).toBe(200)
-    const { payload } = await verify(
-      refreshed.body.id_token,
-      fixture.keys,
-      'web',
-      fixture.clock.now,
-    )
+    const { payload } = await verifyIdToken(fixture, refreshed.body.id_token)
     expect(payload.iss).toBe(original.payload.iss)
     expect(payload.sub).toBe(original.payload.sub)
     expect(payload.aud).toBe(original.payload.aud)
@@ -157,13 +124,10 @@ describe('openidTokenExtension: other grants', () => {
     expect(payload.iat).toBe(loginAt + 600)
     expect('nonce' in payload).toBe(false)
     expect(payload.at_hash).toBe(leftHalfSha256(refreshed.body.access_token as string))
-    await IDToken.validate(payload, {
-      issuer: ISSUER,
-      audience: 'web',
-      alg: 'RS256',
-      accessToken: refreshed.body.access_token as string,
-      currentDate: new Date(fixture.clock.now * 1000),
-    })
+    await IDToken.validate(
+      payload,
+      relyingParty(fixture, { accessToken: refreshed.body.access_token as string }),
+    )
   })
 
   it('OIDC Core 12.2: a refresh that narrows the scope to drop openid gets no ID token', async () => {
@@ -181,19 +145,11 @@ describe('openidTokenExtension: other grants', () => {
 
   it('RFC 6749 4.3 / Authlib OpenIDToken on the password grant: an ID token when openid is granted, none without it', async () => {
     const fixture = await startGrantsServer()
-    const withOpenid = await fixture.token({
-      grant_type: 'password',
-      username: 'alice',
-      password: 'right',
-      scope: 'openid profile',
-    })
+    const passwordGrant = (scope: string) =>
+      fixture.token({ grant_type: 'password', username: 'alice', password: 'right', scope })
+    const withOpenid = await passwordGrant('openid profile')
     expect(withOpenid.status).toBe(200)
-    const { payload } = await verify(
-      withOpenid.body.id_token,
-      fixture.keys,
-      'web',
-      fixture.clock.now,
-    )
+    const { payload } = await verifyIdToken(fixture, withOpenid.body.id_token)
     expect(payload).toMatchObject({
       iss: ISSUER,
       sub: 'alice',
@@ -202,12 +158,7 @@ describe('openidTokenExtension: other grants', () => {
     })
     expect('nonce' in payload).toBe(false)
 
-    const without = await fixture.token({
-      grant_type: 'password',
-      username: 'alice',
-      password: 'right',
-      scope: 'profile',
-    })
+    const without = await passwordGrant('profile')
     expect(without.status).toBe(200)
     expect(without.body).not.toHaveProperty('id_token')
   })

@@ -112,6 +112,13 @@ async function issueToken(store: MemoryStore, input: TokenInput): Promise<string
   return value
 }
 
+/** A server with the client `app` (`client` overrides) and an access token for `input`. */
+async function setupWithToken(input: TokenInput, client: Partial<Client> = {}) {
+  const setupResult = setup()
+  await saveClient(setupResult.store, client)
+  return { ...setupResult, token: await issueToken(setupResult.store, input) }
+}
+
 function get(token: string | undefined, headers: Record<string, string> = {}): Request {
   return new Request(USERINFO, {
     headers: token === undefined ? headers : { authorization: `Bearer ${token}`, ...headers },
@@ -128,9 +135,7 @@ function postForm(body: string, headers: Record<string, string> = {}): Request {
 
 describe('userinfoEndpoint: token transport (OIDC Core 5.3.1, RFC 6750 2)', () => {
   it('OIDC Core 5.3.1 / RFC 6750 2.1: GET with the Authorization header returns the claims as JSON', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid', 'email'] })
+    const { server, token } = await setupWithToken({ scopes: ['openid', 'email'] })
     const response = await server.handle(get(token))
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^application\/json/)
@@ -143,9 +148,7 @@ describe('userinfoEndpoint: token transport (OIDC Core 5.3.1, RFC 6750 2)', () =
   })
 
   it('OIDC Core 5.3.1 / RFC 6750 2.2: POST with the access_token form parameter', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid', 'phone'] })
+    const { server, token } = await setupWithToken({ scopes: ['openid', 'phone'] })
     const response = await server.handle(postForm(`access_token=${token}`))
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({
@@ -156,9 +159,7 @@ describe('userinfoEndpoint: token transport (OIDC Core 5.3.1, RFC 6750 2)', () =
   })
 
   it('OIDC Core 5.3.1: POST with the Authorization header and no body works too', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'] })
+    const { server, token } = await setupWithToken({ scopes: ['openid'] })
     const response = await server.handle(
       new Request(USERINFO, { method: 'POST', headers: { authorization: `Bearer ${token}` } }),
     )
@@ -167,9 +168,7 @@ describe('userinfoEndpoint: token transport (OIDC Core 5.3.1, RFC 6750 2)', () =
   })
 
   it('RFC 6750 3.1: a token in both the header and the body is invalid_request', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'] })
+    const { server, token } = await setupWithToken({ scopes: ['openid'] })
     const response = await server.handle(
       postForm(`access_token=${token}`, { authorization: `Bearer ${token}` }),
     )
@@ -187,9 +186,7 @@ describe('userinfoEndpoint: token transport (OIDC Core 5.3.1, RFC 6750 2)', () =
   })
 
   it('RFC 6750 2.3 / RFC 9700 2.4: a token in the query string is not accepted', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'] })
+    const { server, token } = await setupWithToken({ scopes: ['openid'] })
     const response = await server.handle(new Request(`${USERINFO}?access_token=${token}`))
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="${ISSUER}"`)
@@ -215,18 +212,14 @@ describe('userinfoEndpoint: token errors (OIDC Core 5.3.3, RFC 6750 3.1)', () =>
   })
 
   it('RFC 6750 3.1: an expired token is invalid_token', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'], expiresAt: NOW - 1 })
+    const { server, token } = await setupWithToken({ scopes: ['openid'], expiresAt: NOW - 1 })
     const response = await server.handle(get(token))
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"')
   })
 
   it('RFC 6750 3.1 / RFC 7009 2: a revoked token is invalid_token', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'] })
+    const { server, store, token } = await setupWithToken({ scopes: ['openid'] })
     await store.tokens.revoke(await sha256(token), NOW - 1)
     const response = await server.handle(get(token))
     expect(response.status).toBe(401)
@@ -234,9 +227,7 @@ describe('userinfoEndpoint: token errors (OIDC Core 5.3.3, RFC 6750 3.1)', () =>
   })
 
   it('RFC 6750 3.1: a token of a revoked grant is invalid_token', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'] })
+    const { server, store, token } = await setupWithToken({ scopes: ['openid'] })
     const record = await store.tokens.get(await sha256(token))
     await store.grants.revoke(record!.grantId, NOW - 1)
     const response = await server.handle(get(token))
@@ -245,9 +236,7 @@ describe('userinfoEndpoint: token errors (OIDC Core 5.3.3, RFC 6750 3.1)', () =>
   })
 
   it('OIDC Core 5.3.1 / RFC 6750 3.1: a token without the openid scope is insufficient_scope', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['profile', 'email'] })
+    const { server, token } = await setupWithToken({ scopes: ['profile', 'email'] })
     const response = await server.handle(get(token))
     expect(response.status).toBe(403)
     expect(await response.json()).toMatchObject({ error: 'insufficient_scope' })
@@ -257,9 +246,7 @@ describe('userinfoEndpoint: token errors (OIDC Core 5.3.3, RFC 6750 3.1)', () =>
   })
 
   it('OIDC Core 5.3.1: a token narrowed below openid by refresh is insufficient_scope though its grant has openid', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, {
+    const { server, token } = await setupWithToken({
       scopes: ['email'],
       grantScopes: ['openid', 'email'],
     })
@@ -281,18 +268,14 @@ describe('userinfoEndpoint: token errors (OIDC Core 5.3.3, RFC 6750 3.1)', () =>
   })
 
   it('OIDC Core 5.3: a client_credentials token (no end-user) is invalid_token', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'], accountId: undefined })
+    const { server, token } = await setupWithToken({ scopes: ['openid'], accountId: undefined })
     const response = await server.handle(get(token))
     expect(response.status).toBe(401)
     expect(await response.json()).toMatchObject({ error: 'invalid_token' })
   })
 
   it('OIDC Core 5.3.3: a token of a deleted client is invalid_token', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'] })
+    const { server, store, token } = await setupWithToken({ scopes: ['openid'] })
     await store.clients.delete('app')
     const response = await server.handle(get(token))
     expect(response.status).toBe(401)
@@ -330,9 +313,7 @@ describe('userinfoEndpoint: released claims (OIDC Core 5.3.2, 5.4, 5.5)', () => 
 
   for (const [name, scopes, expected] of cases) {
     it(`OIDC Core 5.4: ${name}`, async () => {
-      const { server, store } = setup()
-      await saveClient(store)
-      const token = await issueToken(store, { scopes })
+      const { server, token } = await setupWithToken({ scopes })
       const response = await server.handle(get(token))
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual(expected)
@@ -340,9 +321,7 @@ describe('userinfoEndpoint: released claims (OIDC Core 5.3.2, 5.4, 5.5)', () => 
   }
 
   it('OIDC Core 5.4: claims follow the access token scope, not a wider grant', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, {
+    const { server, token } = await setupWithToken({
       scopes: ['openid', 'email'],
       grantScopes: ['openid', 'email', 'phone', 'profile'],
     })
@@ -355,9 +334,7 @@ describe('userinfoEndpoint: released claims (OIDC Core 5.3.2, 5.4, 5.5)', () => 
   })
 
   it('OIDC Core 5.5: the userinfo member of the claims request adds claims; the id_token member does not', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, {
+    const { server, token } = await setupWithToken({
       scopes: ['openid'],
       claims: {
         userinfo: { nickname: { essential: true }, email: null },
@@ -400,9 +377,10 @@ describe('userinfoEndpoint: released claims (OIDC Core 5.3.2, 5.4, 5.5)', () => 
 describe('userinfoEndpoint: signed responses (OIDC Core 5.3.2)', () => {
   for (const alg of ['RS256', 'ES256'] as const) {
     it(`OIDC Core 5.3.2: userinfo_signed_response_alg ${alg} gets an application/jwt with iss and aud`, async () => {
-      const { server, store } = setup()
-      await saveClient(store, { userinfo_signed_response_alg: alg })
-      const token = await issueToken(store, { scopes: ['openid', 'email'] })
+      const { server, token } = await setupWithToken(
+        { scopes: ['openid', 'email'] },
+        { userinfo_signed_response_alg: alg },
+      )
       const response = await server.handle(get(token))
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toBe('application/jwt')
@@ -429,9 +407,7 @@ describe('userinfoEndpoint: signed responses (OIDC Core 5.3.2)', () => {
 
 describe('userinfoEndpoint: CORS (Fetch standard, OIDC Core 5.3)', () => {
   it('Fetch CORS: a browser client reads UserInfo from its redirect URI origin', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'] })
+    const { server, token } = await setupWithToken({ scopes: ['openid'] })
     const response = await server.handle(get(token, { origin: APP_ORIGIN }))
     expect(response.status).toBe(200)
     expect(response.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN)
@@ -439,9 +415,7 @@ describe('userinfoEndpoint: CORS (Fetch standard, OIDC Core 5.3)', () => {
   })
 
   it('Fetch CORS: another origin gets no Access-Control-Allow-Origin', async () => {
-    const { server, store } = setup()
-    await saveClient(store)
-    const token = await issueToken(store, { scopes: ['openid'] })
+    const { server, token } = await setupWithToken({ scopes: ['openid'] })
     const response = await server.handle(get(token, { origin: 'https://evil.example' }))
     expect(response.status).toBe(200)
     expect(response.headers.get('access-control-allow-origin')).toBeNull()

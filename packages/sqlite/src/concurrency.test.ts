@@ -1,20 +1,29 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SqliteStore } from './sqlite-store'
+import { tempDatabase } from './test-support/temp-database'
 
 const now = () => Math.floor(Date.now() / 1000)
 
+/** An opaque token of grant `g` for client `c1`, valid for 10 minutes from `t`. */
+const opaqueToken = (hash: string, type: 'access_token' | 'refresh_token', t: number) => ({
+  hash,
+  type,
+  grantId: 'g',
+  clientId: 'c1',
+  scopes: [],
+  format: 'opaque' as const,
+  createdAt: t,
+  expiresAt: t + 600,
+})
+
 // Two stores on one file are two SQLite connections, as two server processes would have.
 describe('SqliteStore: two connections on one file', () => {
-  let dir: string
+  const temp = tempDatabase()
   let a: SqliteStore
   let b: SqliteStore
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'oidkit-sqlite-'))
-    a = SqliteStore.open(join(dir, 'oidkit.db'))
-    b = SqliteStore.open(join(dir, 'oidkit.db'))
+    a = SqliteStore.open(temp.file)
+    b = SqliteStore.open(temp.file)
     await a.grants.save({
       id: 'g',
       clientId: 'c1',
@@ -23,10 +32,9 @@ describe('SqliteStore: two connections on one file', () => {
       expiresAt: now() + 600,
     })
   })
-  afterEach(async () => {
+  afterEach(() => {
     a.close()
     b.close()
-    await rm(dir, { recursive: true, force: true })
   })
 
   const interleaved = <T>(count: number, call: (store: SqliteStore, i: number) => Promise<T>) =>
@@ -55,16 +63,7 @@ describe('SqliteStore: two connections on one file', () => {
 
   it('RFC 9700 4.14.2: a refresh token rotates exactly once across both connections', async () => {
     const t = now()
-    await b.tokens.save({
-      hash: 'rt',
-      type: 'refresh_token',
-      grantId: 'g',
-      clientId: 'c1',
-      scopes: [],
-      format: 'opaque',
-      createdAt: t,
-      expiresAt: t + 600,
-    })
+    await b.tokens.save(opaqueToken('rt', 'refresh_token', t))
     const results = await interleaved(20, (store) => store.tokens.consume('rt', t))
     expect(results.filter((r) => r.status === 'consumed')).toHaveLength(1)
   })
@@ -76,16 +75,7 @@ describe('SqliteStore: two connections on one file', () => {
 
   it('RFC 7009 2.1: a grant revoked through one connection is revoked for the other', async () => {
     const t = now()
-    await a.tokens.save({
-      hash: 'at',
-      type: 'access_token',
-      grantId: 'g',
-      clientId: 'c1',
-      scopes: [],
-      format: 'opaque',
-      createdAt: t,
-      expiresAt: t + 600,
-    })
+    await a.tokens.save(opaqueToken('at', 'access_token', t))
     await b.grants.revoke('g', t)
     expect((await a.tokens.get('at'))?.revokedAt).toBe(t)
     expect((await a.grants.get('g'))?.revokedAt).toBe(t)

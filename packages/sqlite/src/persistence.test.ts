@@ -1,21 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { migrate, migrations } from './schema'
 import { SqliteStore } from './sqlite-store'
+import { tempDatabase } from './test-support/temp-database'
 
 const now = () => Math.floor(Date.now() / 1000)
 
 describe('SqliteStore on a file', () => {
-  let dir: string
-  let file: string
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'oidkit-sqlite-'))
-    file = join(dir, 'oidkit.db')
-  })
-  afterEach(() => rm(dir, { recursive: true, force: true }))
+  const temp = tempDatabase()
 
   it('restart safety: records survive a restart and a code consumed before it stays replayed (RFC 6749 4.1.2)', async () => {
     const t = now()
@@ -53,7 +46,7 @@ describe('SqliteStore on a file', () => {
       expiresAt: t + 60,
     }
 
-    const before = SqliteStore.open(file)
+    const before = SqliteStore.open(temp.file)
     await before.clients.save(client)
     await before.grants.save(grant)
     await before.tokens.save(refresh)
@@ -61,7 +54,7 @@ describe('SqliteStore on a file', () => {
     expect((await before.codes.consume('code', t)).status).toBe('consumed')
     before.close()
 
-    const after = SqliteStore.open(file)
+    const after = SqliteStore.open(temp.file)
     expect(await after.clients.get('c1')).toStrictEqual(client)
     expect(await after.grants.get('g1')).toStrictEqual(grant)
     expect(await after.tokens.get('rt')).toStrictEqual(refresh)
@@ -75,7 +68,7 @@ describe('SqliteStore on a file', () => {
   })
 
   it('migrations: a reopen applies nothing new, keeps user_version and loses no data', async () => {
-    const first = SqliteStore.open(file)
+    const first = SqliteStore.open(temp.file)
     await first.consents.save({
       accountId: 'alice',
       clientId: 'c1',
@@ -83,10 +76,10 @@ describe('SqliteStore on a file', () => {
       updatedAt: 1,
     })
     first.close()
-    const second = SqliteStore.open(file)
+    const second = SqliteStore.open(temp.file)
     second.close()
 
-    const db = new Database(file)
+    const db = new Database(temp.file)
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length)
     expect(migrate(db)).toBe(0)
     expect(db.prepare('SELECT count(*) AS n FROM consents').get()).toEqual({ n: 1 })
@@ -94,7 +87,7 @@ describe('SqliteStore on a file', () => {
   })
 
   it('migrations: each runs in a transaction, so a failing one leaves the previous version intact', () => {
-    const db = new Database(file)
+    const db = new Database(temp.file)
     const list = [
       { name: 'first', sql: 'CREATE TABLE a (x INTEGER)' },
       { name: 'broken', sql: 'CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1)' },
@@ -107,24 +100,24 @@ describe('SqliteStore on a file', () => {
   })
 
   it('migrations: a database from a newer version of the package is refused, not altered', () => {
-    const db = new Database(file)
+    const db = new Database(temp.file)
     db.pragma(`user_version = ${migrations.length + 1}`)
     db.close()
-    expect(() => SqliteStore.open(file)).toThrow(/newer than this version/)
+    expect(() => SqliteStore.open(temp.file)).toThrow(/newer than this version/)
   })
 
   it('WAL: the file is in write-ahead-log mode after open', () => {
-    const store = SqliteStore.open(file)
-    const other = new Database(file, { readonly: true })
+    const store = SqliteStore.open(temp.file)
+    const other = new Database(temp.file, { readonly: true })
     expect(other.pragma('journal_mode', { simple: true })).toBe('wal')
     other.close()
     store.close()
   })
 
   it('backup: an online backup opens as a store holding the same records', async () => {
-    const store = SqliteStore.open(file)
+    const store = SqliteStore.open(temp.file)
     await store.registrationTokens.save('rat', 'c1')
-    const copy = join(dir, 'backup.db')
+    const copy = join(temp.dir, 'backup.db')
     await store.backup(copy)
     await store.registrationTokens.save('after-backup', 'c1')
     store.close()

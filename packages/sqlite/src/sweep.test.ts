@@ -1,9 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SqliteStore } from './sqlite-store'
+import { tempDatabase } from './test-support/temp-database'
 
 const now = () => Math.floor(Date.now() / 1000)
 
@@ -25,27 +23,21 @@ async function seed(store: SqliteStore, label: string, expiresAt: number) {
 }
 
 describe('SqliteStore sweeping', () => {
-  let dir: string
-  let file: string
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'oidkit-sqlite-'))
-    file = join(dir, 'oidkit.db')
-  })
-  afterEach(async () => {
+  const temp = tempDatabase()
+  afterEach(() => {
     vi.useRealTimers()
     vi.restoreAllMocks()
-    await rm(dir, { recursive: true, force: true })
   })
 
   const count = (table: string) => {
-    const db = new Database(file, { readonly: true })
+    const db = new Database(temp.file, { readonly: true })
     const n = db.prepare(`SELECT count(*) FROM ${table}`).pluck().get()
     db.close()
     return n
   }
 
   it('Storage sweep: deletes the expired rows of every expiring table and nothing else', async () => {
-    const store = SqliteStore.open(file, { sweepInterval: 0 })
+    const store = SqliteStore.open(temp.file, { sweepInterval: 0 })
     const t = now()
     await seed(store, 'dead', t - 1)
     await seed(store, 'edge', t)
@@ -68,7 +60,7 @@ describe('SqliteStore sweeping', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval')
     const timersBefore = vi.getTimerCount()
-    const store = SqliteStore.open(file, { sweepInterval: 60 })
+    const store = SqliteStore.open(temp.file, { sweepInterval: 60 })
     expect(setIntervalSpy).toHaveBeenCalledWith(expect.any(Function), 60_000)
     const timer = setIntervalSpy.mock.results[0]?.value as NodeJS.Timeout
     expect(timer.hasRef()).toBe(false)

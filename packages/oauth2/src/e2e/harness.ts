@@ -19,54 +19,108 @@ export interface Harness {
 let sharedKeys: Promise<KeySet> | undefined
 
 /**
- * Starts an authorization server on 127.0.0.1 with a test login page: `POST
- * /interaction/{id}` with `account` (and optional `deny`) finishes login and consent at once.
+ * One RS256 and one ES256 key, generated once per test file.
+ *
+ * @example
+ * ```ts
+ * const keys = await harnessKeys()
+ * ```
  */
-export async function startHarness(
-  config: Partial<AuthorizationServerConfig> = {},
-): Promise<Harness> {
+export function harnessKeys(): Promise<KeySet> {
   sharedKeys ??= KeySet.generate(['RS256', 'ES256'])
-  const keys = await sharedKeys
-  const store = new MemoryStore()
-  let server: AuthorizationServer | undefined
+  return sharedKeys
+}
+
+/** A listening HTTP server on 127.0.0.1 around `app`, with its issuer (which carries the port). */
+export interface Listening<T> {
+  issuer: string
+  app: T
+  http: Server
+  close(): Promise<void>
+}
+
+/**
+ * Listens on 127.0.0.1, then creates the app with the issuer that carries the port (`create`)
+ * and serves it with a test login page: GET `/interaction/{id}` returns the interaction as JSON,
+ * POST with `account` (and optional `deny`) finishes login and consent at once.
+ *
+ * @example
+ * ```ts
+ * const { issuer, app, close } = await listenWithTestLogin((issuer) => createAuthorizationServer({ issuer, keys, storage }))
+ * ```
+ */
+export async function listenWithTestLogin<
+  T extends Pick<AuthorizationServer, 'handle' | 'interactions'>,
+>(create: (issuer: string) => T): Promise<Listening<T>> {
+  let app: T | undefined
   const http = createServer(
     nodeHandler(async (request) => {
-      const url = new URL(request.url)
-      const match = /^\/interaction\/([^/]+)$/.exec(url.pathname)
-      if (match && server) {
+      const match = /^\/interaction\/([^/]+)$/.exec(new URL(request.url).pathname)
+      if (match && app) {
         const id = match[1]!
-        if (request.method === 'GET') {
-          const details = await server.interactions.get(request, id)
-          return Response.json(details)
-        }
+        if (request.method === 'GET') return Response.json(await app.interactions.get(request, id))
         const form = new URLSearchParams(await request.text())
         if (form.has('deny'))
-          return server.interactions.finish(request, id, { error: 'access_denied' })
-        return server.interactions.finish(request, id, {
+          return app.interactions.finish(request, id, { error: 'access_denied' })
+        return app.interactions.finish(request, id, {
           login: { accountId: form.get('account') ?? 'alice', amr: ['pwd'] },
           consent: {},
         })
       }
-      return server!.handle(request)
+      return app!.handle(request)
     }),
   )
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
-  server = createAuthorizationServer({
-    issuer,
-    keys,
-    storage: store,
-    registration: { policy: { type: 'open' } },
-    ...config,
-  })
+  app = create(issuer)
   return {
     issuer,
-    server,
-    store,
-    keys,
+    app,
     http,
     close: () => new Promise((resolve) => http.close(() => resolve())),
   }
+}
+
+/**
+ * Starts an authorization server on 127.0.0.1 with open registration and the test login page of
+ * {@link listenWithTestLogin}.
+ */
+export async function startHarness(
+  config: Partial<AuthorizationServerConfig> = {},
+): Promise<Harness> {
+  const keys = await harnessKeys()
+  const store = new MemoryStore()
+  const { app: server, ...listening } = await listenWithTestLogin((issuer) =>
+    createAuthorizationServer({
+      issuer,
+      keys,
+      storage: store,
+      registration: { policy: { type: 'open' } },
+      ...config,
+    }),
+  )
+  return { ...listening, server, store, keys }
+}
+
+/**
+ * RFC 7591 3: registers a client at `issuer` with open registration; returns the response body
+ * (the caller checks what it needs).
+ *
+ * @example
+ * ```ts
+ * const { client_id } = await registerClient(h.issuer, { redirect_uris: [registered] })
+ * ```
+ */
+export async function registerClient(
+  issuer: string,
+  metadata: Record<string, unknown>,
+): Promise<{ client_id: string; client_secret: string }> {
+  const response = await fetch(`${issuer}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(metadata),
+  })
+  return (await response.json()) as { client_id: string; client_secret: string }
 }
 
 /** A tiny cookie jar: what a browser would carry across redirects. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, startHarness } from './harness'
-import { expectSpecErrors, hostileRequests } from './hostile'
+import { type Harness, registerClient, startHarness } from './harness'
+import { hostileRequests, specErrorFailures } from './hostile'
 
 const registered = 'https://client.example/cb'
 describe('hostile input: no 5xx, no stack trace, no redirect to an unregistered URI', () => {
@@ -9,12 +9,7 @@ describe('hostile input: no 5xx, no stack trace, no redirect to an unregistered 
 
   beforeAll(async () => {
     h = await startHarness()
-    const response = await fetch(`${h.issuer}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ redirect_uris: [registered] }),
-    })
-    clientId = ((await response.json()) as { client_id: string }).client_id
+    clientId = (await registerClient(h.issuer, { redirect_uris: [registered] })).client_id
   })
   afterAll(() => h.close())
 
@@ -34,16 +29,9 @@ describe('hostile input: no 5xx, no stack trace, no redirect to an unregistered 
     async (path) => {
       const cases = hostileRequests(clientId, registered)
       expect(cases.length).toBeGreaterThanOrEqual(50)
-      const failures: string[] = []
-      await expectSpecErrors(
-        `${h.issuer}${path}`,
-        cases,
-        [registered, h.issuer],
-        (ok, label, detail) => {
-          if (!ok) failures.push(`${label}: ${detail}`)
-        },
+      expect(await specErrorFailures(`${h.issuer}${path}`, cases, [registered, h.issuer])).toEqual(
+        [],
       )
-      expect(failures).toEqual([])
     },
   )
 })

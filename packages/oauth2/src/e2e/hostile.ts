@@ -289,3 +289,24 @@ export async function expectSpecErrors(
     }
   }
 }
+
+/**
+ * Runs {@link expectSpecErrors} and collects what failed as `label: detail` lines, so that a test
+ * asserts the whole list at once (empty when every answer is a spec error).
+ *
+ * @example
+ * ```ts
+ * expect(await specErrorFailures(`${issuer}/token`, cases, [registered, issuer])).toEqual([])
+ * ```
+ */
+export async function specErrorFailures(
+  url: string,
+  cases: readonly Hostile[],
+  allowedRedirects: readonly string[],
+): Promise<string[]> {
+  const failures: string[] = []
+  await expectSpecErrors(url, cases, allowedRedirects, (ok, label, detail) => {
+    if (!ok) failures.push(`${label}: ${detail}`)
+  })
+  return failures
+}

@@ -27,6 +27,38 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
     return oauth.processDynamicClientRegistrationResponse(response)
   }
 
+  /** A confidential client of the code flow with refresh tokens (RFC 6749 4.1, 6). */
+  const codeClient = (method: string) =>
+    register({
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: method,
+    })
+
+  /** The authorization endpoint URL with these query parameters. */
+  function authorizationUrl(params: Record<string, string>): URL {
+    const url = new URL(as.authorization_endpoint!)
+    url.search = new URLSearchParams(params).toString()
+    return url
+  }
+
+  /** RFC 7662: introspects `token` as `client`. */
+  const introspect = async (client: oauth.Client, auth: oauth.ClientAuth, token: string) =>
+    oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, token, insecure),
+    )
+
+  /** RFC 6749 4.1.3: the token request for the code in `params`, with the PKCE verifier. */
+  const redeem = (
+    client: oauth.Client,
+    auth: oauth.ClientAuth,
+    params: URLSearchParams,
+    verifier: string,
+  ) =>
+    oauth.authorizationCodeGrantRequest(as, client, auth, params, redirectUri, verifier, insecure)
+
   async function codeFlow(
     client: oauth.Client,
     auth: oauth.ClientAuth,
@@ -34,8 +66,7 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
   ): Promise<oauth.TokenEndpointResponse> {
     const verifier = oauth.generateRandomCodeVerifier()
     const state = oauth.generateRandomState()
-    const url = new URL(as.authorization_endpoint!)
-    url.search = new URLSearchParams({
+    const url = authorizationUrl({
       client_id: client.client_id,
       redirect_uri: redirectUri,
       response_type: 'code',
@@ -43,18 +74,10 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
       state,
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
-    }).toString()
+    })
     const callback = await browserAuthorize(url, new CookieJar())
     const params = oauth.validateAuthResponse(as, client, callback, state)
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      auth,
-      params,
-      redirectUri,
-      verifier,
-      insecure,
-    )
+    const response = await redeem(client, auth, params, verifier)
     return oauth.processAuthorizationCodeResponse(as, client, response)
   }
 
@@ -65,22 +88,14 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
   })
 
   it('RFC 6749 4.1 + RFC 7636: code flow with PKCE, refresh with rotation, revocation, introspection', async () => {
-    const client = await register({
-      redirect_uris: [redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    })
+    const client = await codeClient('client_secret_basic')
     const auth = oauth.ClientSecretBasic(client.client_secret as string)
     const tokens = await codeFlow(client, auth)
     expect(tokens.token_type).toBe('bearer')
     expect(tokens.refresh_token).toBeTypeOf('string')
 
     // RFC 7662 2.2: the token is active.
-    const active = await oauth.processIntrospectionResponse(
-      as,
-      client,
-      await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure),
-    )
+    const active = await introspect(client, auth, tokens.access_token)
     expect(active).toMatchObject({ active: true, client_id: client.client_id, sub: 'alice' })
 
     // RFC 6749 6 / RFC 9700 4.14.2: rotation issues a new refresh token.
@@ -101,30 +116,18 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
     )
     expect(reuse.status).toBe(400)
     expect(await reuse.json()).toMatchObject({ error: 'invalid_grant' })
-    const afterReuse = await oauth.processIntrospectionResponse(
-      as,
-      client,
-      await oauth.introspectionRequest(as, client, auth, refreshed.access_token, insecure),
-    )
+    const afterReuse = await introspect(client, auth, refreshed.access_token)
     expect(afterReuse.active).toBe(false)
   })
 
   it('RFC 7009 2.1: revoking a refresh token ends its grant; introspection says inactive', async () => {
-    const client = await register({
-      redirect_uris: [redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      token_endpoint_auth_method: 'client_secret_post',
-    })
+    const client = await codeClient('client_secret_post')
     const auth = oauth.ClientSecretPost(client.client_secret as string)
     const tokens = await codeFlow(client, auth)
     await oauth.processRevocationResponse(
       await oauth.revocationRequest(as, client, auth, tokens.refresh_token!, insecure),
     )
-    const result = await oauth.processIntrospectionResponse(
-      as,
-      client,
-      await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure),
-    )
+    const result = await introspect(client, auth, tokens.access_token)
     expect(result.active).toBe(false)
   })
 
@@ -173,28 +176,17 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
     const client = await register({ redirect_uris: [redirectUri] })
     const auth = oauth.ClientSecretBasic(client.client_secret as string)
     const verifier = oauth.generateRandomCodeVerifier()
-    const url = new URL(as.authorization_endpoint!)
-    url.search = new URLSearchParams({
+    const url = authorizationUrl({
       client_id: client.client_id,
       redirect_uri: redirectUri,
       response_type: 'code',
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
-    }).toString()
+    })
     const callback = await browserAuthorize(url, new CookieJar())
     const params = oauth.validateAuthResponse(as, client, callback, oauth.expectNoState)
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        oauth.authorizationCodeGrantRequest(
-          as,
-          client,
-          auth,
-          params,
-          redirectUri,
-          verifier,
-          insecure,
-        ),
-      ),
+      Array.from({ length: 20 }, () => redeem(client, auth, params, verifier)),
     )
     expect(responses.filter((r) => r.status === 200)).toHaveLength(1)
     expect(responses.filter((r) => r.status === 400)).toHaveLength(19)
@@ -224,15 +216,14 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
 
   it('RFC 6749 4.1.2.1: access_denied is redirected with state and iss (RFC 9207)', async () => {
     const client = await register({ redirect_uris: [redirectUri] })
-    const url = new URL(as.authorization_endpoint!)
-    url.search = new URLSearchParams({
+    const url = authorizationUrl({
       client_id: client.client_id,
       redirect_uri: redirectUri,
       response_type: 'code',
       state: 'xyz',
       code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
       code_challenge_method: 'S256',
-    }).toString()
+    })
     const callback = await browserAuthorize(url, new CookieJar(), { deny: '1' })
     expect(Object.fromEntries(callback.searchParams)).toEqual({
       error: 'access_denied',

@@ -161,3 +161,6 @@ export async function startGrantsServer(
 
   return { server, storage, clock, options, keys: config.keys, authorize, token, redeem }
 }
+
+/** The fixture {@link startGrantsServer} resolves to. */
+export type GrantsServer = Awaited<ReturnType<typeof startGrantsServer>>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectSpecErrors, type Hostile, hostileRequests } from '../../../oauth2/src/e2e/hostile'
+import { registerClient } from '../../../oauth2/src/e2e/harness'
+import { type Hostile, hostileRequests, specErrorFailures } from '../../../oauth2/src/e2e/hostile'
 import { type OidcHarness, startOidcHarness } from './harness'
 
 const registered = 'https://rp.example/cb'
@@ -51,17 +52,13 @@ describe('hostile input against every OpenID Connect endpoint and parameter', ()
 
   beforeAll(async () => {
     h = await startOidcHarness()
-    const response = await fetch(`${h.issuer}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        redirect_uris: [registered],
-        post_logout_redirect_uris: ['https://rp.example/bye'],
-        grant_types: ['authorization_code', 'implicit'],
-        response_types: ['code', 'id_token', 'id_token token', 'code id_token'],
-      }),
+    const client = await registerClient(h.issuer, {
+      redirect_uris: [registered],
+      post_logout_redirect_uris: ['https://rp.example/bye'],
+      grant_types: ['authorization_code', 'implicit'],
+      response_types: ['code', 'id_token', 'id_token token', 'code id_token'],
     })
-    clientId = ((await response.json()) as { client_id: string }).client_id
+    clientId = client.client_id
   })
   afterAll(() => h.close())
 
@@ -79,16 +76,9 @@ describe('hostile input against every OpenID Connect endpoint and parameter', ()
     async (path) => {
       const cases = [...hostileRequests(clientId, registered), ...oidcQueries(clientId)]
       expect(cases.length).toBeGreaterThanOrEqual(70)
-      const failures: string[] = []
-      await expectSpecErrors(
-        `${h.issuer}${path}`,
-        cases,
-        [registered, h.issuer],
-        (ok, label, detail) => {
-          if (!ok) failures.push(`${label}: ${detail}`)
-        },
+      expect(await specErrorFailures(`${h.issuer}${path}`, cases, [registered, h.issuer])).toEqual(
+        [],
       )
-      expect(failures).toEqual([])
     },
   )
 

@@ -1,19 +1,13 @@
-import { createHash } from 'node:crypto'
 import { CodeIDToken, HybridIDToken, ImplicitIDToken } from '@oidkit/jose'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import * as client from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAuthorize, CookieJar } from '../../../oauth2/src/e2e/harness'
+import { browserAuthorize, CookieJar, registerClient } from '../../../oauth2/src/e2e/harness'
+import { leftHalfSha256 } from '../test-support/id-token-checks'
 import { type OidcHarness, startOidcHarness } from './harness'
 
 const redirectUri = 'https://rp.example/cb'
 const postLogout = 'https://rp.example/logged-out'
-
-/** OIDC Core 3.1.3.6: base64url of the left half of SHA-256, computed independently. */
-function leftHalfHash(value: string): string {
-  const digest = createHash('sha256').update(value, 'ascii').digest()
-  return digest.subarray(0, digest.length / 2).toString('base64url')
-}
 
 describe('end to end with openid-client 6 (a certified RP) over real HTTP', () => {
   let h: OidcHarness
@@ -82,7 +76,7 @@ describe('end to end with openid-client 6 (a certified RP) over real HTTP', () =
     expect(claims).toMatchObject({ iss: h.issuer, sub: 'alice', aud: registered.client_id, nonce })
     expect(claims.auth_time).toBeTypeOf('number')
     // OIDC Core 3.1.3.6: at_hash, checked independently of oidkit.
-    expect(claims.at_hash).toBe(leftHalfHash(tokens.access_token))
+    expect(claims.at_hash).toBe(leftHalfSha256(tokens.access_token))
     await expect(
       CodeIDToken.validate(decodeJwt(tokens.id_token!), {
         issuer: h.issuer,
@@ -178,22 +172,17 @@ describe('implicit and hybrid responses, hand-checked (OIDC Core 3.2, 3.3)', () 
 
   beforeAll(async () => {
     h = await startOidcHarness()
-    const response = await fetch(`${h.issuer}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        redirect_uris: [redirectUri],
-        grant_types: ['authorization_code', 'implicit'],
-        response_types: [
-          'id_token',
-          'id_token token',
-          'code id_token',
-          'code token',
-          'code id_token token',
-        ],
-      }),
+    const body = await registerClient(h.issuer, {
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'implicit'],
+      response_types: [
+        'id_token',
+        'id_token token',
+        'code id_token',
+        'code token',
+        'code id_token token',
+      ],
     })
-    const body = (await response.json()) as { client_id: string; client_secret: string }
     clientId = body.client_id
     secret = body.client_secret
   })
@@ -219,7 +208,7 @@ describe('implicit and hybrid responses, hand-checked (OIDC Core 3.2, 3.3)', () 
     const claims = decodeJwt(idToken)
     expect(params.get('state')).toBe('af0ifjsldkj')
     expect(params.get('iss')).toBe(h.issuer)
-    expect(claims.at_hash).toBe(leftHalfHash(params.get('access_token')!))
+    expect(claims.at_hash).toBe(leftHalfSha256(params.get('access_token')!))
     await expect(
       ImplicitIDToken.validate(claims, {
         issuer: h.issuer,
@@ -251,9 +240,9 @@ describe('implicit and hybrid responses, hand-checked (OIDC Core 3.2, 3.3)', () 
         const idToken = params.get('id_token')!
         const claims = decodeJwt(idToken)
         sub = claims.sub
-        expect(claims.c_hash).toBe(leftHalfHash(code))
+        expect(claims.c_hash).toBe(leftHalfSha256(code))
         if (params.has('access_token'))
-          expect(claims.at_hash).toBe(leftHalfHash(params.get('access_token')!))
+          expect(claims.at_hash).toBe(leftHalfSha256(params.get('access_token')!))
         await expect(
           HybridIDToken.validate(claims, {
             issuer: h.issuer,
