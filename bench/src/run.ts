@@ -10,6 +10,10 @@ import { machine, type Scenario, textTable } from './scenario'
  */
 const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   jose: async () => (await import('./jose.bench')).joseScenario as Scenario,
+  token: async () => (await import('./token.bench')).tokenScenario as Scenario,
+  http: async () => (await import('./http-report')).httpScenario as Scenario,
+  profile: async () => (await import('./profile.bench')).profileScenario as Scenario,
+  memory: async () => (await import('./memory.bench')).memoryScenario as Scenario,
 }
 
 const benchDir = new URL('../', import.meta.url)
@@ -25,15 +29,15 @@ Throughput of oidkit against the libraries it builds on.
 \`\`\`sh
 pnpm bench                # every scenario, full length; writes results/ and this README
 pnpm bench --smoke        # a short run that only proves the benches work; writes nothing
-pnpm bench --only jose    # one scenario (repeatable)
+pnpm bench --only http    # one scenario (repeatable): token, http, profile, memory, jose
 \`\`\`
 
 The runner loads the workspace packages from their TypeScript source (\`tsconfig.json\` \`paths\`,
 honoured by tsx), so no build is needed first.
 
-Figures are only comparable within one run, on one machine: both sides of a comparison are measured
-in the same process, in alternating rounds. Never compare figures across runs or machines. The
-runner exits non-zero on errors only, never because of a figure.
+Figures are only comparable within one run, on one machine: the sides of a comparison are measured
+in alternating rounds of one run. Never compare figures across runs or machines. The runner exits
+non-zero on errors only, never because of a figure.
 
 On a small shared machine (such as 2 vCPUs) the overhead column moves by several points from one
 run to the next: read it as a trend, not to the decimal.
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
     const started = performance.now()
     const rows = await scenario.run({ smoke })
     console.log(textTable(scenario.table(rows)))
+    if (scenario.details) console.log(`\n${textTable(scenario.details(rows))}`)
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`)
     if (smoke) continue
 
@@ -90,8 +95,13 @@ async function main(): Promise<void> {
       new URL(`${name}.json`, resultsDir),
       `${JSON.stringify({ scenario: name, date, machine: host, rows }, null, 2)}\n`,
     )
+    const context = { machine: host, date: date.slice(0, 10) }
+    for (const [file, text] of Object.entries(scenario.files?.(rows, context) ?? {})) {
+      await writeFile(new URL(file, resultsDir), text)
+      console.log(`wrote results/${file}`)
+    }
     const readme = existsSync(readmeUrl) ? await readFile(readmeUrl, 'utf8') : README_TEMPLATE
-    const body = scenario.markdown(rows, { machine: host, date: date.slice(0, 10) })
+    const body = scenario.markdown(rows, context)
     await writeFile(readmeUrl, replaceSection(readme, name, scenario.title, body))
     console.log(`wrote results/${name}.json and the "${name}" section of bench/README.md`)
   }

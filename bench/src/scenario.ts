@@ -33,7 +33,11 @@ export interface Scenario<Row = unknown> {
   title: string
   run(options: ScenarioOptions): Promise<Row[]>
   table(rows: Row[]): Record<string, string | number>[]
+  /** A second, more detailed table printed after `table`. */
+  details?(rows: Row[]): Record<string, string | number>[]
   markdown(rows: Row[], context: { machine: Machine; date: string }): string
+  /** Extra files to write into `results/` after a full run, by name. */
+  files?(rows: Row[], context: { machine: Machine; date: string }): Record<string, string>
 }
 
 const NUMERIC = /^[-+]?[\d,]+(\.\d+)?\s*%?$/

@@ -1,8 +1,8 @@
 import type { ServerContext } from './context'
 import { isOAuthError, OAuthError, type OAuthErrorCode, sanitizeDescription } from './errors'
 import { mediaType, parseRequest } from './request'
-import type { TokenRecord } from './storage'
-import { inactiveReason, resolveToken } from './token-lookup'
+import type { GrantRecord, TokenRecord } from './storage'
+import { resolveToken, tokenState } from './token-lookup'
 
 /**
  * Options of {@link BearerVerifier.verify}.
@@ -32,6 +32,8 @@ export interface BearerVerifyOptions {
  */
 export interface VerifiedBearer {
   readonly token: TokenRecord
+  /** The token's grant, read while verifying: a resource that needs it spares a store read. */
+  readonly grant?: GrantRecord
   readonly clientId: string
   /** The end-user; absent for client_credentials tokens. */
   readonly accountId?: string
@@ -157,8 +159,8 @@ export function createBearerVerifier(server: ServerContext): BearerVerifier {
     const clientLookup = request.headers.has('origin')
       ? server.storage.clients.get(token.clientId)
       : undefined
-    const [reason, client] = await Promise.all([inactiveReason(server, token), clientLookup])
-    if (reason !== undefined) throw fail('invalid_token', `the access token ${reason}`)
+    const [state, client] = await Promise.all([tokenState(server, token), clientLookup])
+    if (state.reason !== undefined) throw fail('invalid_token', `the access token ${state.reason}`)
 
     const required = options.scopes ?? []
     const missingScopes = required.filter((scope) => !token.scopes.includes(scope))
@@ -173,6 +175,7 @@ export function createBearerVerifier(server: ServerContext): BearerVerifier {
     if (client) server.requestClients.set(request, client)
     return {
       token,
+      ...(state.grant ? { grant: state.grant } : {}),
       clientId: token.clientId,
       ...(token.accountId !== undefined ? { accountId: token.accountId } : {}),
       scopes: token.scopes,

@@ -65,12 +65,17 @@ function formDecode(value: string): string | undefined {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+const ASCII = /^[\x00-\x7f]*$/
 
 function parseBasic(server: ServerContext, header: string): { clientId: string; secret: string } {
   let decoded: string
   try {
     const binary = atob(header.slice(6).trim())
-    decoded = utf8.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+    // ASCII (every generated id and secret) is already its own UTF-8 decoding.
+    decoded = ASCII.test(binary)
+      ? binary
+      : utf8.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
   } catch {
     throw invalidClient(server, true, 'malformed Basic credentials')
   }

@@ -1,3 +1,5 @@
+import { textResponse } from './response'
+
 /**
  * The OAuth 2.0 error codes oidkit returns, grouped by the section that defines them.
  */
@@ -105,7 +107,7 @@ export class OAuthError extends Error {
 
   /** The JSON error response, with `Cache-Control: no-store` (RFC 6749 5.1). */
   toResponse(): Response {
-    return new Response(JSON.stringify(this.toJSON()), {
+    return textResponse(JSON.stringify(this.toJSON()), {
       status: this.status,
       headers: {
         'content-type': 'application/json;charset=UTF-8',

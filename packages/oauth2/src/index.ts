@@ -84,7 +84,7 @@ export { registrationEndpoint } from './registration-endpoint'
 export type { OAuthRequest, ParseRequestOptions } from './request'
 // Building blocks
 export { Params, parseRequest } from './request'
-export { escapeHtml, jsonResponse, redirectResponse } from './response'
+export { escapeHtml, jsonResponse, redirectResponse, responseText, textResponse } from './response'
 export type { AuthorizationResponseInput, ResponseMode } from './response-mode'
 export { deliverAuthorizationResponse, RESPONSE_MODES } from './response-mode'
 export { revocationEndpoint } from './revocation-endpoint'

@@ -1,7 +1,7 @@
 import type { Client } from './client'
 import type { ServerContext } from './context'
 import type { Endpoint } from './plugin'
-import { jsonResponse } from './response'
+import { jsonResponse, textResponse } from './response'
 import { formatScope } from './scope'
 import type { TokenRecord } from './storage'
 import { inactiveReason, readTokenRequest, resolveToken } from './token-lookup'
@@ -12,7 +12,7 @@ const INACTIVE = JSON.stringify({ active: false })
 // RFC 7662 2.2: an inactive, unknown or hidden token gets nothing but `active: false`. The body
 // is the same string every time, so it is serialised once.
 const inactive = () =>
-  new Response(INACTIVE, {
+  textResponse(INACTIVE, {
     status: 200,
     headers: {
       'content-type': 'application/json;charset=UTF-8',

@@ -3,6 +3,7 @@ import type { JSONWebKeySet } from 'jose'
 import type { ServerContext } from './context'
 import { OAuthError } from './errors'
 import type { Endpoint } from './plugin'
+import { textResponse } from './response'
 
 const METHODS = ['GET'] as const
 
@@ -129,7 +130,7 @@ export const metadataEndpoint: Endpoint = {
   cors: 'public',
   async handle(request, server) {
     assertGet(request)
-    return new Response(cached(server).json, {
+    return textResponse(cached(server).json, {
       status: 200,
       headers: { 'content-type': 'application/json;charset=UTF-8', 'cache-control': PUBLIC_CACHE },
     })
@@ -158,7 +159,7 @@ export const jwksEndpoint: Endpoint = {
       body = JSON.stringify(jwks)
       jwksBodies.set(jwks, body)
     }
-    return new Response(body, {
+    return textResponse(body, {
       status: 200,
       // RFC 7517 8.5.1: the JWK Set media type.
       headers: { 'content-type': 'application/jwk-set+json', 'cache-control': PUBLIC_CACHE },

@@ -1,10 +1,9 @@
-import { base64url } from 'jose'
+import { sha256 } from './crypto'
 import { OAuthError } from './errors'
 import type { AuthorizationCodeRecord } from './storage'
 
 // RFC 7636 4.1 / 4.2: 43-128 characters of the unreserved set.
 const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/
-const encoder = new TextEncoder()
 
 /**
  * Validates `code_challenge` and `code_challenge_method` at the authorization endpoint
@@ -63,12 +62,7 @@ export async function verifyCodeVerifier(
   if (verifier === undefined) throw new OAuthError('invalid_grant', 'code_verifier is missing')
   if (!PKCE_VALUE.test(verifier))
     throw new OAuthError('invalid_grant', 'code_verifier is malformed')
-  const computed =
-    code.codeChallengeMethod === 'plain'
-      ? verifier
-      : base64url.encode(
-          new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(verifier))),
-        )
+  const computed = code.codeChallengeMethod === 'plain' ? verifier : await sha256(verifier)
   if (computed !== code.codeChallenge) {
     throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge')
   }

@@ -1,4 +1,4 @@
-import { escapeHtml, redirectResponse } from './response'
+import { escapeHtml, redirectResponse, textResponse } from './response'
 
 /** How the authorization response reaches the client (OAuth 2.0 Multiple Response Types 2.1, Form Post Response Mode 2). */
 export type ResponseMode = 'query' | 'fragment' | 'form_post'
@@ -76,7 +76,7 @@ async function formPost(
     '<noscript><p>JavaScript is disabled. Press the button to continue.</p>' +
     '<button type="submit">Continue</button></noscript></form>' +
     `<script>${AUTO_SUBMIT}</script></body></html>`
-  return new Response(html, {
+  return textResponse(html, {
     status: 200,
     headers: {
       'content-type': 'text/html;charset=utf-8',

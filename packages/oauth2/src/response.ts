@@ -5,6 +5,39 @@ export const NO_STORE_JSON = {
   pragma: 'no-cache',
 } as const
 
+// The text of the responses built by textResponse. An adapter that writes to a socket itself
+// (the Node bridge) sends it as it is: on Node, reading a body stream back costs more than
+// building the whole response.
+const texts = new WeakMap<Response, string>()
+
+/**
+ * A response with a text body that adapters can write without reading the body stream back.
+ * It is an ordinary `Response` in every other respect.
+ *
+ * @example
+ * ```ts
+ * return textResponse(html, { headers: { 'content-type': 'text/html; charset=utf-8' } })
+ * ```
+ */
+export function textResponse(body: string, init: ResponseInit = {}): Response {
+  const response = new Response(body, init)
+  texts.set(response, body)
+  return response
+}
+
+/**
+ * The body of a response built by {@link textResponse} whose body nobody has read yet;
+ * undefined for any other response, which must then be read as usual.
+ *
+ * @example
+ * ```ts
+ * const text = responseText(response) ?? (await response.text())
+ * ```
+ */
+export function responseText(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : texts.get(response)
+}
+
 /**
  * A JSON response that is never cached.
  *
@@ -17,7 +50,7 @@ export function jsonResponse(
   body: unknown,
   init: { status?: number; headers?: Record<string, string> } = {},
 ): Response {
-  return new Response(JSON.stringify(body), {
+  return textResponse(JSON.stringify(body), {
     status: init.status ?? 200,
     headers: { ...NO_STORE_JSON, ...init.headers },
   })

@@ -6,7 +6,7 @@ import type { ServerContext } from './context'
 import { sha256 } from './crypto'
 import { OAuthError } from './errors'
 import { parseRequest } from './request'
-import type { TokenRecord, TokenType } from './storage'
+import type { GrantRecord, TokenRecord, TokenType } from './storage'
 
 // RFC 7515 7.1: a compact JWS is three base64url segments. Opaque tokens are a single segment.
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
@@ -103,20 +103,36 @@ export async function inactiveReason(
   server: ServerContext,
   record: TokenRecord,
 ): Promise<string | undefined> {
+  return (await tokenState(server, record)).reason
+}
+
+/**
+ * {@link inactiveReason}, with the grant it loaded on the way (always, for an active token), so
+ * that a caller that needs the grant too spares the store a second read.
+ *
+ * @example
+ * ```ts
+ * const { reason, grant } = await tokenState(server, record)
+ * ```
+ */
+export async function tokenState(
+  server: ServerContext,
+  record: TokenRecord,
+): Promise<{ reason?: string; grant?: GrantRecord }> {
   const now = server.now()
-  if (record.expiresAt <= now) return 'has expired'
-  if (record.revokedAt !== undefined) return 'has been revoked'
+  if (record.expiresAt <= now) return { reason: 'has expired' }
+  if (record.revokedAt !== undefined) return { reason: 'has been revoked' }
   // RFC 9700 4.14.2: a rotated refresh token is dead; its successor carries the grant.
-  if (record.consumedAt !== undefined) return 'has been used'
+  if (record.consumedAt !== undefined) return { reason: 'has been used' }
   const grant = await server.storage.grants.get(record.grantId)
   if (!grant || grant.revokedAt !== undefined || grant.expiresAt <= now) {
-    return 'belongs to a revoked authorization'
+    return { reason: 'belongs to a revoked authorization' }
   }
   const accountActive = server.config.accounts?.isActive
   if (record.accountId !== undefined && accountActive && !(await accountActive(record.accountId))) {
-    return 'belongs to an inactive account'
+    return { reason: 'belongs to an inactive account', grant }
   }
-  return undefined
+  return { grant }
 }
 
 /**

@@ -1,4 +1,10 @@
-import { buildMetadata, type Endpoint, OAuthError, type ServerContext } from '@oidkit/oauth2'
+import {
+  buildMetadata,
+  type Endpoint,
+  OAuthError,
+  type ServerContext,
+  textResponse,
+} from '@oidkit/oauth2'
 import { STANDARD_CLAIMS } from './account-claims'
 import type { OpenIDOptions } from './config'
 
@@ -127,7 +133,7 @@ export function discoveryEndpoint(options: OpenIDOptions): Endpoint {
           headers: { allow: METHODS.join(', ') },
         })
       }
-      return new Response(documentOf(server, options), {
+      return textResponse(documentOf(server, options), {
         status: 200,
         headers: {
           'content-type': 'application/json;charset=UTF-8',

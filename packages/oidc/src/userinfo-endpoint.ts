@@ -75,9 +75,11 @@ export function userinfoEndpoint(options: OpenIDOptions): Endpoint {
         })
       }
       // Throws OAuthErrors that carry their WWW-Authenticate challenge (RFC 6750 3).
-      const { token } = await verifierOf(server).verify(request, VERIFY_OPTIONS)
+      const verified = await verifierOf(server).verify(request, VERIFY_OPTIONS)
+      const { token } = verified
+      // The verifier read the grant already; only the client is left to load.
       const [grant, client] = await Promise.all([
-        server.storage.grants.get(token.grantId),
+        verified.grant ?? server.storage.grants.get(token.grantId),
         server.storage.clients.get(token.clientId),
       ])
       if (!grant || !client) {

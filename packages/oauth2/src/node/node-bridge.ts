@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { withWholeBody } from '../request'
+import { responseText } from '../response'
 
 /** Options of {@link toWebRequest}. */
 export interface ToWebRequestOptions {
@@ -102,32 +104,120 @@ function reencode(body: unknown, contentType: string | undefined): string | unde
  * ```
  */
 export function toWebRequest(req: IncomingMessage, options: ToWebRequestOptions = {}): Request {
+  const { url, init } = requestInit(req, options)
+  if (options.signal) init.signal = options.signal
+  return new Request(url, init)
+}
+
+/**
+ * The URL and init of the Web request for `req` (no signal). `whole` is its body when it was
+ * read beforehand, or the error that cut it short.
+ */
+function requestInit(
+  req: IncomingMessage,
+  options: Omit<ToWebRequestOptions, 'signal'>,
+  whole?: Uint8Array<ArrayBuffer> | Error,
+): { url: string; init: RequestInit & { duplex?: 'half' } } {
   const parsed = req as ParsedBodyRequest
   const url = `${requestOrigin(req, options)}${parsed.originalUrl ?? req.url ?? '/'}`
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name.startsWith(':')) continue
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
-    else headers.set(name, value)
-  }
   const method = (req.method ?? 'GET').toUpperCase()
-  const init: RequestInit & { duplex?: 'half' } = { method, headers }
-  if (options.signal) init.signal = options.signal
-  if (method !== 'GET' && method !== 'HEAD') {
+  let body: RequestInit['body']
+  if (whole instanceof Uint8Array) {
+    body = whole
+  } else if (whole) {
+    // The client went away mid-body: reading the body fails, as it would have while streaming.
+    body = new ReadableStream({ start: (controller) => controller.error(whole) })
+  } else if (method !== 'GET' && method !== 'HEAD') {
     // Only a parser that ran consumed the stream: one that skipped this content type leaves it
     // unread and may still set a body (Express 4 and koa-bodyparser set `{}`).
     const already = req.readableEnded
       ? reencode(options.body ?? parsed.body, req.headers['content-type'])
       : undefined
-    if (already !== undefined) {
-      headers.delete('content-length')
-      init.body = already
-    } else if (!req.readableEnded) {
-      init.body = bodyStream(req)
-      init.duplex = 'half'
-    }
+    if (already !== undefined) body = already
+    else if (!req.readableEnded) body = bodyStream(req)
   }
-  return new Request(url, init)
+  // Header pairs, not a Headers object: the Request validates and copies them once either way.
+  const headers: [string, string][] = []
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue
+    // A re-encoded body has a length of its own.
+    if (typeof body === 'string' && name === 'content-length') continue
+    if (Array.isArray(value)) for (const item of value) headers.push([name, item])
+    else headers.push([name, value])
+  }
+  const init: RequestInit & { duplex?: 'half' } = { method, headers }
+  if (body !== undefined) init.body = body
+  if (body instanceof ReadableStream) init.duplex = 'half'
+  return { url, init }
+}
+
+// Bodies up to this size with a declared length are read before the handler runs and handed to
+// the core whole: on Node, building a body stream and reading it back costs more than the rest
+// of a small form request's parsing. Larger or chunked bodies stream, and the core caps them.
+const WHOLE_BODY_LIMIT = 64 * 1024
+
+/** The declared length of a body to read whole, or undefined to stream it. */
+function wholeBodyLength(req: IncomingMessage): number | undefined {
+  const method = req.method?.toUpperCase()
+  if (method === 'GET' || method === 'HEAD' || req.readableEnded) return undefined
+  const header = req.headers['content-length']
+  const length = header === undefined ? Number.NaN : Number(header)
+  return Number.isSafeInteger(length) && length >= 0 && length <= WHOLE_BODY_LIMIT
+    ? length
+    : undefined
+}
+
+/** The body of `req` (Node enforces its Content-Length), or an Error when it was cut short. */
+function readWhole(req: IncomingMessage, length: number): Promise<Uint8Array<ArrayBuffer> | Error> {
+  return new Promise((resolve) => {
+    const body = new Uint8Array(length)
+    let offset = 0
+    const done = (result: Uint8Array<ArrayBuffer> | Error) => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.off('close', onClose)
+      resolve(result)
+    }
+    const onData = (chunk: Uint8Array) => {
+      if (offset + chunk.byteLength > length) return done(new Error('the body exceeds its length'))
+      body.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    const onEnd = () =>
+      done(offset === length ? body : new Error('the body is shorter than its length'))
+    const onError = (error: Error) => done(error)
+    const onClose = () => done(new Error('the client went away before sending the whole body'))
+    req.on('data', onData)
+    req.once('end', onEnd)
+    req.once('error', onError)
+    req.once('close', onClose)
+  })
+}
+
+/**
+ * A Request whose `signal` is only made when something reads it, and aborts once the client has
+ * gone away. Handing undici a signal costs an AbortController, an abort listener and a
+ * FinalizationRegistry entry per request, about a third of the CPU time of a small request,
+ * for a signal that oidkit's own endpoints never read.
+ */
+class NodeRequest extends Request {
+  #controller: AbortController | undefined
+  #aborted = false
+
+  override get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.#aborted) this.#controller.abort()
+    }
+    return this.#controller.signal
+  }
+
+  /** The client went away before the answer was written. */
+  static abort(request: NodeRequest): void {
+    request.#aborted = true
+    request.#controller?.abort()
+  }
 }
 
 /**
@@ -148,6 +238,13 @@ export async function writeWebResponse(res: ServerResponse, response: Response):
   if (cookies.length > 0) res.setHeader('set-cookie', cookies)
   if (!response.body) {
     res.end()
+    return
+  }
+  // The core's own responses carry their text: no need to read the body stream back.
+  const text = responseText(response)
+  if (text !== undefined) {
+    res.setHeader('content-length', Buffer.byteLength(text))
+    res.end(text)
     return
   }
   const body = new Uint8Array(await response.arrayBuffer())
@@ -171,11 +268,20 @@ export async function respond(
   handler: (request: Request) => Promise<Response>,
   options: Omit<ToWebRequestOptions, 'signal'> = {},
 ): Promise<void> {
-  const controller = new AbortController()
+  let request: NodeRequest | undefined
+  let gone = false
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort()
+    if (res.writableFinished) return
+    gone = true
+    if (request) NodeRequest.abort(request)
   })
-  const response = await handler(toWebRequest(req, { ...options, signal: controller.signal }))
+  const length = wholeBodyLength(req)
+  const whole = length === undefined ? undefined : await readWhole(req, length)
+  const { url, init } = requestInit(req, options, whole)
+  request = new NodeRequest(url, init)
+  if (gone) NodeRequest.abort(request)
+  if (whole instanceof Uint8Array) withWholeBody(request, whole)
+  const response = await handler(request)
   await writeWebResponse(res, response)
   // An endpoint may answer without reading the body (wrong method, too large).
   drain(req)

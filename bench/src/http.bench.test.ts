@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { HTTP_SCENARIOS, runHttpBench } from './http.bench'
+import { latestJson } from './http-report'
+import type { Figures } from './load'
+import { runMemoryCheck } from './memory.bench'
+import { profileOidkit } from './profile.bench'
+import { machine } from './scenario'
+import { runTokenBench } from './token.bench'
+
+// Smoke tests: every benchmark runs end to end against real server processes and produces
+// well-formed figures for every server. No timing is asserted: figures depend on the machine.
+const tiny = { connections: 4, durationS: 0.25, warmupS: 0, repetitions: 1 }
+
+function expectFigures(figures: Figures | null | undefined, label: string): void {
+  expect(figures, label).toBeTruthy()
+  for (const value of [figures!.rps, figures!.p50, figures!.p99]) {
+    expect(Number.isFinite(value), `${label}: ${JSON.stringify(figures)}`).toBe(true)
+    expect(value, label).toBeGreaterThan(0)
+  }
+  expect(figures!.p99, label).toBeGreaterThanOrEqual(figures!.p50)
+}
+
+describe('bench smoke run', () => {
+  it('measures every HTTP scenario on oidkit (memory, SQLite), oidc-provider and the ceilings', async () => {
+    const rows = await runHttpBench({ smoke: true, plan: tiny })
+    expect(rows.map((row) => row.name)).toEqual([...HTTP_SCENARIOS])
+    for (const row of rows) {
+      expectFigures(row.oidkit, `${row.name} oidkit`)
+      expectFigures(row.oidcProvider, `${row.name} oidc-provider`)
+      if (row.oidkitSqlite) expectFigures(row.oidkitSqlite, `${row.name} oidkit + SQLite`)
+      if (row.ceilingKind) expectFigures(row.ceiling, `${row.name} ceiling`)
+      else expect(row.ceiling).toBeNull()
+      expect(Number.isFinite(row.vsOidcProvider)).toBe(true)
+    }
+    const latest = latestJson(rows, machine(), new Date().toISOString())
+    expect(latest.cores).toBeGreaterThan(0)
+    expect(latest.scenarios).toHaveLength(HTTP_SCENARIOS.length)
+  }, 120_000)
+
+  it('measures the oauth2 token endpoint against its ceiling', async () => {
+    const rows = await runTokenBench({ smoke: true, plan: tiny })
+    expect(rows.map((row) => row.name)).toEqual(['client_credentials', 'authorization_code'])
+    for (const row of rows) {
+      expectFigures(row.oidkit, `${row.name} oidkit`)
+      expectFigures(row.ceiling, `${row.name} ceiling`)
+      expect(Number.isFinite(row.pctOfCeiling)).toBe(true)
+    }
+  }, 60_000)
+
+  it("profiles oidkit's code redemption and names the functions with the most self time", async () => {
+    const result = await profileOidkit({ smoke: true, durationS: 0.3, limit: 5 })
+    expect(result.samples).toBeGreaterThan(0)
+    expect(result.rows.length).toBeGreaterThan(0)
+    for (const row of result.rows) {
+      expect(row.function).not.toBe('')
+      expect(row.selfMs).toBeGreaterThanOrEqual(0)
+    }
+  }, 60_000)
+
+  it('reads RSS and the in-memory store before and after a wave of tokens expires', async () => {
+    const rows = await runMemoryCheck({ tokens: 1000, waves: 1, ttl: 1, sweepInterval: 1 })
+    expect(rows.map((row) => row.label)).toHaveLength(3)
+    for (const row of rows) expect(row.rssMb).toBeGreaterThan(0)
+  }, 60_000)
+})

@@ -1,0 +1,189 @@
+import { createServer, request as httpRequest, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { isOAuthError } from '../errors'
+import { parseRequest } from '../request'
+import { jsonResponse, responseText, textResponse } from '../response'
+import { nodeHandler } from './node-bridge'
+
+let server: Server | undefined
+
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  server = undefined
+})
+
+async function serve(handler: (request: Request) => Promise<Response>): Promise<string> {
+  server = createServer(nodeHandler(handler))
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+describe('node bridge', () => {
+  it('RFC 9110 8.6: a textResponse goes out as is, with the byte length of its UTF-8 text', async () => {
+    const body = JSON.stringify({ name: 'Zoë Ångström', emoji: '🔑' })
+    const url = await serve(async () =>
+      textResponse(body, { headers: { 'content-type': 'application/json' } }),
+    )
+    const response = await fetch(url)
+    expect(response.headers.get('content-length')).toBe(
+      String(new TextEncoder().encode(body).byteLength),
+    )
+    expect(await response.text()).toBe(body)
+  })
+
+  it('RFC 9110 8.6: other bodies are read from their stream and sent with their length', async () => {
+    const bytes = new Uint8Array([0, 1, 2, 250, 255])
+    const url = await serve(async () => new Response(bytes))
+    const response = await fetch(url)
+    expect(response.headers.get('content-length')).toBe('5')
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes)
+  })
+
+  it('a response body already read by the handler is not taken from the side channel', async () => {
+    const response = jsonResponse({ ok: true })
+    expect(responseText(response)).toBe('{"ok":true}')
+    await response.text()
+    expect(responseText(response)).toBeUndefined()
+    expect(responseText(new Response('plain'))).toBeUndefined()
+  })
+
+  it('the Web request aborts when the client goes away, whenever its signal is read', async () => {
+    let early: AbortSignal | undefined
+    let late: AbortSignal | undefined
+    const done = new Promise<void>((resolve) => {
+      void serve(async (request) => {
+        early = request.signal
+        expect(early.aborted).toBe(false)
+        await new Promise((wait) => early!.addEventListener('abort', wait, { once: true }))
+        late = request.signal
+        resolve()
+        return new Response(null, { status: 204 })
+      }).then((url) => {
+        const { port } = new URL(url)
+        const client = httpRequest({ host: '127.0.0.1', port, path: '/' })
+        client.on('error', () => {})
+        client.end()
+        setTimeout(() => client.destroy(), 50)
+      })
+    })
+    await done
+    expect(early?.aborted).toBe(true)
+    expect(late?.aborted).toBe(true)
+  })
+
+  it('a signal first read after the client left is already aborted', async () => {
+    let signal: AbortSignal | undefined
+    const done = new Promise<void>((resolve) => {
+      void serve(async (request) => {
+        await new Promise((wait) => setTimeout(wait, 150))
+        signal = request.signal
+        resolve()
+        return new Response(null, { status: 204 })
+      }).then((url) => {
+        const client = httpRequest({ host: '127.0.0.1', port: new URL(url).port, path: '/' })
+        client.on('error', () => {})
+        client.end()
+        setTimeout(() => client.destroy(), 30)
+      })
+    })
+    await done
+    expect(signal?.aborted).toBe(true)
+  })
+
+  it('RFC 6749 3.2: a small form body reaches the core whole, and the handler can still read it', async () => {
+    const url = await serve(async (request) => {
+      const copy = request.clone()
+      const parsed = await parseRequest(request, {
+        methods: ['POST'],
+        body: 'form',
+        maxBodySize: 100,
+      })
+      return textResponse(`${parsed.form.get('grant_type')}|${await copy.text()}`)
+    })
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=api',
+    })
+    expect(await response.text()).toBe('client_credentials|grant_type=client_credentials&scope=api')
+  })
+
+  it('RFC 9110 8.6: the size cap applies to a body read whole, and chunked bodies still stream', async () => {
+    const url = await serve(async (request) => {
+      try {
+        const parsed = await parseRequest(request, {
+          methods: ['POST'],
+          body: 'form',
+          maxBodySize: 20,
+        })
+        return textResponse(`ok ${parsed.form.get('a')}`)
+      } catch (error) {
+        if (isOAuthError(error)) return error.toResponse()
+        throw error
+      }
+    })
+    const form = { 'content-type': 'application/x-www-form-urlencoded' }
+    const tooLarge = await fetch(url, {
+      method: 'POST',
+      headers: form,
+      body: `a=${'x'.repeat(40)}`,
+    })
+    expect(tooLarge.status).toBe(413)
+    const chunked = await fetch(url, {
+      method: 'POST',
+      headers: form,
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('a=b'))
+          controller.close()
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit)
+    expect(await chunked.text()).toBe('ok b')
+  })
+
+  it('RFC 9110 8.6: a body cut short by the client fails to read, so the core rejects it', async () => {
+    let outcome: unknown
+    const done = new Promise<void>((resolve) => {
+      void serve(async (request) => {
+        try {
+          await parseRequest(request, { methods: ['POST'], body: 'form', maxBodySize: 2000 })
+          outcome = 'parsed'
+        } catch (error) {
+          outcome = isOAuthError(error) ? error.error : error
+        }
+        resolve()
+        return new Response(null, { status: 400 })
+      }).then((url) => {
+        const client = httpRequest({
+          host: '127.0.0.1',
+          port: new URL(url).port,
+          method: 'POST',
+          path: '/',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': '1000',
+          },
+        })
+        client.on('error', () => {})
+        client.write('grant_type=client_credentials&client_id=')
+        setTimeout(() => client.destroy(), 50)
+      })
+    })
+    await done
+    expect(outcome).toBe('invalid_request')
+  })
+
+  it('a request that completes never sees its signal abort', async () => {
+    let signal: AbortSignal | undefined
+    const url = await serve(async (request) => {
+      signal = request.signal
+      return textResponse('ok')
+    })
+    expect(await (await fetch(url)).text()).toBe('ok')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(signal?.aborted).toBe(false)
+  })
+})
