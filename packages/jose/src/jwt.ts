@@ -175,6 +175,29 @@ const CLAIM_OPTIONS = [
 const ASYMMETRIC_LIST: string[] = [...ASYMMETRIC_ALGORITHMS]
 const SYMMETRIC_LIST: string[] = [...SYMMETRIC_ALGORITHMS]
 
+// Every token one key signs carries the same encoded header, so it is decoded once rather than on
+// every call (jose decodes it again to verify). Bounded: a flood of distinct headers only clears it.
+const decodedHeaders = new Map<string, Readonly<JWTHeaderParameters>>()
+const MAX_DECODED_HEADERS = 256
+const MAX_CACHED_HEADER_LENGTH = 1024
+
+function protectedHeader(token: string): Readonly<JWTHeaderParameters> {
+  const encoded = typeof token === 'string' ? token.slice(0, token.indexOf('.')) : ''
+  const cached = encoded ? decodedHeaders.get(encoded) : undefined
+  if (cached) return cached
+  let header: JWTHeaderParameters
+  try {
+    header = Object.freeze(decodeProtectedHeader(token)) as JWTHeaderParameters
+  } catch (cause) {
+    throw new JoseError('ERR_JWT_INVALID', 'not a compact JWS', { cause })
+  }
+  if (encoded.length <= MAX_CACHED_HEADER_LENGTH) {
+    if (decodedHeaders.size >= MAX_DECODED_HEADERS) decodedHeaders.clear()
+    decodedHeaders.set(encoded, header)
+  }
+  return header
+}
+
 /**
  * Verifies a JWT's signature and its registered claims. jose's own errors (expired, claim
  * mismatch, bad signature) pass through unchanged.
@@ -188,12 +211,7 @@ export async function verifyJwt<T extends JWTPayload = JWTPayload>(
   token: string,
   options: VerifyJwtOptions,
 ): Promise<VerifiedJwt<T>> {
-  let header: JWTHeaderParameters
-  try {
-    header = decodeProtectedHeader(token) as JWTHeaderParameters
-  } catch (cause) {
-    throw new JoseError('ERR_JWT_INVALID', 'not a compact JWS', { cause })
-  }
+  const header = protectedHeader(token)
   const claimOptions: JWTVerifyOptions = {}
   for (const name of CLAIM_OPTIONS) {
     if (options[name] !== undefined) (claimOptions as Record<string, unknown>)[name] = options[name]
