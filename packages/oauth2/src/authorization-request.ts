@@ -186,6 +186,7 @@ export async function renderError(
   server: ServerContext,
   request: Request,
   error: OAuthError,
+  title = 'Authorization error',
 ): Promise<Response> {
   const custom = server.config.interactions?.renderError
   if (custom) return custom(error, request)
@@ -194,9 +195,9 @@ export async function renderError(
   const html =
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    '<title>Authorization error</title><style>body{font-family:system-ui,sans-serif;' +
+    `<title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;` +
     'max-width:40rem;margin:4rem auto;padding:0 1rem}</style></head><body>' +
-    `<h1>Authorization error</h1><p><code>${escapeHtml(error.error)}</code></p>${description}` +
+    `<h1>${escapeHtml(title)}</h1><p><code>${escapeHtml(error.error)}</code></p>${description}` +
     '</body></html>'
   return new Response(html, {
     status: error.status,

@@ -8,7 +8,7 @@ export {
 export type { InteractionResults } from './authorization-decision'
 export { interactionResults } from './authorization-decision'
 export { authorizationEndpoint } from './authorization-endpoint'
-export { canonicalResponseType } from './authorization-request'
+export { canonicalResponseType, renderError } from './authorization-request'
 export type { BearerVerifier, BearerVerifyOptions, VerifiedBearer } from './bearer'
 // Protected resources (RFC 6750) and tokens
 export { createBearerVerifier } from './bearer'

@@ -1,4 +1,4 @@
-import { escapeHtml, type OAuthError, type ServerContext } from '@oidkit/oauth2'
+import { escapeHtml, type OAuthError, renderError, type ServerContext } from '@oidkit/oauth2'
 
 const STYLE =
   '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}' +
@@ -109,17 +109,10 @@ export function loggedOutPage(server: ServerContext, loggedOut: boolean): Respon
  * return logoutErrorPage(server, request, new OAuthError('invalid_request', 'bad id_token_hint'))
  * ```
  */
-export async function logoutErrorPage(
+export function logoutErrorPage(
   server: ServerContext,
   request: Request,
   error: OAuthError,
 ): Promise<Response> {
-  const custom = server.config.interactions?.renderError
-  if (custom) return custom(error, request)
-  if (!request.headers.get('accept')?.includes('text/html')) return error.toResponse()
-  const description = error.error_description ? `<p>${escapeHtml(error.error_description)}</p>` : ''
-  const body = `<h1>Sign-out error</h1><p><code>${escapeHtml(error.error)}</code></p>${description}`
-  const response = page('Sign-out error', body, { status: error.status })
-  for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value)
-  return response
+  return renderError(server, request, error, 'Sign-out error')
 }
