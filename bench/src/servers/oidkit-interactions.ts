@@ -1,4 +1,10 @@
-import { type AuthorizationServer, createClient, isOAuthError, textResponse } from '@oidkit/oauth2'
+import {
+  type AuthorizationServer,
+  createClient,
+  type EndpointResponse,
+  isOAuthError,
+  textResponse,
+} from '@oidkit/oauth2'
 import { CLIENT_ID, CLIENT_SECRET, JWT_CLIENT_ID, REDIRECT_URI } from '../fixtures'
 import { consentPage, HTML_HEADERS, loginPage } from './pages'
 
@@ -11,7 +17,7 @@ const INTERACTION_PATH = /^\/interaction\/([^/]+)$/
  */
 export function oidkitInteractions(
   server: AuthorizationServer,
-): (request: Request) => Promise<Response> | undefined {
+): (request: Request) => Promise<EndpointResponse> | undefined {
   return (request) => {
     const match = INTERACTION_PATH.exec(new URL(request.url).pathname)
     if (!match) return undefined
@@ -22,7 +28,11 @@ export function oidkitInteractions(
   }
 }
 
-async function page(server: AuthorizationServer, request: Request, id: string): Promise<Response> {
+async function page(
+  server: AuthorizationServer,
+  request: Request,
+  id: string,
+): Promise<EndpointResponse> {
   const action = `/interaction/${encodeURIComponent(id)}`
   if (request.method === 'GET') {
     const details = await server.interactions.get(request, id)

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeySet } from '@oidkit/jose'
-import { MemoryStore, type Storage } from '@oidkit/oauth2'
+import { MemoryStore, type Storage, textResponse } from '@oidkit/oauth2'
 import { nodeHandler } from '@oidkit/oauth2/node'
 import { createOpenIDProvider, DEFAULT_OPENID_SCOPES } from '@oidkit/oidc'
 import { SqliteStore } from '@oidkit/sqlite'
@@ -60,8 +60,16 @@ await serve(
       onError: (error) => console.error('oidkit bench server: unexpected error', error),
     })
     await seedClients(provider, ['authorization_code', 'refresh_token', 'client_credentials'])
+    // As an app mounts it (the Express adapter does the same): the provider's own paths go to
+    // the provider, the rest (the login and consent pages) to the app's routes.
     const interactions = oidkitInteractions(provider)
-    return nodeHandler((request) => interactions(request) ?? provider.handle(request))
+    const op = nodeHandler(provider)
+    const pages = nodeHandler(
+      async (request) =>
+        (await interactions(request)) ?? textResponse('not found', { status: 404 }),
+    )
+    return (req, res) =>
+      provider.matches((req.url ?? '/').split('?', 1)[0]!) ? op(req, res) : pages(req, res)
   },
   () => {
     storage.close?.()

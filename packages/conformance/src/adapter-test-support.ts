@@ -10,7 +10,12 @@ import { once } from 'node:events'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { KeySet } from '@oidkit/jose'
-import { type AuthorizationServer, MemoryStore } from '@oidkit/oauth2'
+import {
+  type AuthorizationServer,
+  type EndpointResponse,
+  MemoryStore,
+  type RequestLike,
+} from '@oidkit/oauth2'
 import { createOpenIDProvider, type OpenIDProvider } from '@oidkit/oidc'
 import { expect, onTestFinished } from 'vitest'
 
@@ -48,7 +53,7 @@ export async function testProvider(issuer: string): Promise<OpenIDProvider> {
 }
 
 /** What the adapters mount: the part of the provider they call. */
-export type Provider = Pick<AuthorizationServer, 'handle' | 'matches'>
+export type Provider = Pick<AuthorizationServer, 'handle' | 'dispatch' | 'matches'>
 
 /** A listening server and the provider whose issuer carries its port. */
 export interface Listening {
@@ -191,16 +196,24 @@ export async function abortMidBody(origin: string): Promise<void> {
  */
 export function spy(
   provider: Provider,
-  hooks: { onRequest?(request: Request): void; onResponse?(response: Response): void },
+  hooks: {
+    onRequest?(request: RequestLike): void
+    onResponse?(response: EndpointResponse): void
+  },
 ): Provider {
+  const around = async <R extends EndpointResponse>(
+    request: RequestLike,
+    answer: (request: RequestLike) => Promise<R>,
+  ): Promise<R> => {
+    hooks.onRequest?.(request)
+    const response = await answer(request)
+    hooks.onResponse?.(response)
+    return response
+  }
   return {
     matches: (path) => provider.matches(path),
-    handle: async (request) => {
-      hooks.onRequest?.(request)
-      const response = await provider.handle(request)
-      hooks.onResponse?.(response)
-      return response
-    },
+    handle: (request) => around(request, (r) => provider.handle(r)),
+    dispatch: (request) => around(request, (r) => provider.dispatch(r)),
   }
 }
 

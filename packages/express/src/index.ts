@@ -26,7 +26,7 @@ export type {
 export { isOAuthError, OAuthError } from '@oidkit/oauth2'
 
 /** What the adapter needs of a provider: `createAuthorizationServer` and `createOpenIDProvider` both fit. */
-export type Provider = Pick<AuthorizationServer, 'handle' | 'matches'>
+export type Provider = Pick<AuthorizationServer, 'dispatch' | 'matches'>
 
 /** Options of {@link oidkit}. */
 export interface ExpressAdapterOptions {
@@ -56,7 +56,7 @@ export function oidkit(
     // Decide on the path alone, so the body of a request for another route is never read.
     const path = (req.originalUrl ?? req.url ?? '/').split('?', 1)[0]!
     if (!provider.matches(path)) return next()
-    respond(req, res, (request) => provider.handle(request), {
+    respond(req, res, provider, {
       ...(options.trustProxy ? { trustProxy: true } : {}),
     }).catch(next)
   }

@@ -26,7 +26,7 @@ export type {
 export { isOAuthError, OAuthError } from '@oidkit/oauth2'
 
 /** What the adapter needs of a provider: `createAuthorizationServer` and `createOpenIDProvider` both fit. */
-export type Provider = Pick<AuthorizationServer, 'handle' | 'matches'>
+export type Provider = Pick<AuthorizationServer, 'dispatch' | 'matches'>
 
 /** Options of {@link oidkit}. */
 export interface KoaAdapterOptions {
@@ -66,7 +66,7 @@ export function oidkit(
     }
     // Koa must not write its own response over ours.
     ctx.respond = false
-    await respond(ctx.req, ctx.res, (request) => provider.handle(request), {
+    await respond(ctx.req, ctx.res, provider, {
       ...(options.trustProxy ? { trustProxy: true } : {}),
       ...(ctx.request.body !== undefined ? { body: ctx.request.body } : {}),
     })

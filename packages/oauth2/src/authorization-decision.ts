@@ -3,7 +3,8 @@ import type { ServerContext } from './context'
 import { randomToken } from './crypto'
 import { isOAuthError, OAuthError, type OAuthErrorCode } from './errors'
 import type { AuthorizationCheckResult, AuthorizationRequest, ResponseTypeHandler } from './plugin'
-import { redirectResponse } from './response'
+import type { RequestLike } from './request'
+import { type EndpointResponse, redirectResponse } from './response'
 import { deliverAuthorizationResponse, type ResponseMode } from './response-mode'
 import { interactionCookie } from './session'
 import type { GrantRecord, InteractionRecord, SessionRecord } from './storage'
@@ -75,9 +76,9 @@ function grantedClaims(
 async function startInteraction(
   server: ServerContext,
   input: AuthorizeInput,
-  httpRequest: Request,
+  httpRequest: RequestLike,
   outcome: { prompt: string; reason?: string },
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const { request, interaction } = input
   const now = server.now()
   const record: InteractionRecord = {
@@ -112,9 +113,9 @@ async function startInteraction(
  */
 export async function authorize(
   server: ServerContext,
-  httpRequest: Request,
+  httpRequest: RequestLike,
   input: AuthorizeInput,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const { request, handler, session, interaction } = input
   const cookies = [...(input.cookies ?? [])]
   // Once the request is decided, the browser no longer holds it pending.

@@ -8,6 +8,7 @@ import { OAuthError } from './errors'
 import { implicitResponseType } from './implicit-grant'
 import { MemoryStore } from './memory-store'
 import type { AuthorizationCheck, ResponseTypeHandler } from './plugin'
+import { toWebResponse } from './response'
 import { createSession } from './session'
 
 const ISSUER = 'https://op.example'
@@ -70,10 +71,9 @@ async function setup(
     const search = typeof query === 'string' ? query : new URLSearchParams(query).toString()
     const headers = new Headers(init.headers)
     if (cookie) headers.set('cookie', cookie)
-    return authorizationEndpoint.handle(
-      new Request(`${ISSUER}/authorize?${search}`, { ...init, headers }),
-      server,
-    )
+    return authorizationEndpoint
+      .handle(new Request(`${ISSUER}/authorize?${search}`, { ...init, headers }), server)
+      .then(toWebResponse)
   }
   return { server, storage, authorize }
 }

@@ -2,8 +2,8 @@ import { type Client, grantTypesOf, matchRedirectUri, responseTypesOf } from './
 import type { ServerContext } from './context'
 import { OAuthError } from './errors'
 import type { AuthorizationRequest, ResponseTypeHandler } from './plugin'
-import type { Params } from './request'
-import { escapeHtml } from './response'
+import type { Params, RequestLike } from './request'
+import { type EndpointResponse, escapeHtml, TextResponse } from './response'
 import { deliverAuthorizationResponse, RESPONSE_MODES, type ResponseMode } from './response-mode'
 import { resolveScopes } from './scope'
 
@@ -164,7 +164,7 @@ export async function redirectError(
   target: ErrorTarget,
   error: OAuthError,
   cookies: readonly string[] = [],
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const params: Record<string, string> = { ...error.toJSON() }
   if (target.state !== undefined) params.state = target.state
   params.iss = server.issuer
@@ -184,13 +184,13 @@ export async function redirectError(
  */
 export async function renderError(
   server: ServerContext,
-  request: Request,
+  request: RequestLike,
   error: OAuthError,
   title = 'Authorization error',
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const custom = server.config.interactions?.renderError
   if (custom) return custom(error, request)
-  if (!request.headers.get('accept')?.includes('text/html')) return error.toResponse()
+  if (!request.headers.get('accept')?.includes('text/html')) return error.toTextResponse()
   const description = error.error_description ? `<p>${escapeHtml(error.error_description)}</p>` : ''
   const html =
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
@@ -199,7 +199,7 @@ export async function renderError(
     'max-width:40rem;margin:4rem auto;padding:0 1rem}</style></head><body>' +
     `<h1>${escapeHtml(title)}</h1><p><code>${escapeHtml(error.error)}</code></p>${description}` +
     '</body></html>'
-  return new Response(html, {
+  return new TextResponse(html, {
     status: error.status,
     headers: {
       ...error.headers,

@@ -1,6 +1,8 @@
 import type { ServerContext } from './context'
 import { isOAuthError, OAuthError, type OAuthErrorCode, sanitizeDescription } from './errors'
+import type { RequestLike } from './request'
 import { mediaType, parseRequest } from './request'
+import { TextResponse } from './response'
 import type { GrantRecord, TokenRecord } from './storage'
 import { resolveToken, tokenState } from './token-lookup'
 
@@ -50,12 +52,12 @@ export interface VerifiedBearer {
  */
 export interface BearerVerifier {
   /** Verifies the request's access token; throws an OAuthError carrying the challenge. */
-  verify(request: Request, options?: BearerVerifyOptions): Promise<VerifiedBearer>
+  verify(request: RequestLike, options?: BearerVerifyOptions): Promise<VerifiedBearer>
   /** Wraps a handler: failed verification becomes the RFC 6750 3 error response. */
   protect(
-    handler: (request: Request, token: VerifiedBearer) => Promise<Response>,
+    handler: (request: RequestLike, token: VerifiedBearer) => Promise<Response>,
     options?: BearerVerifyOptions,
-  ): (request: Request) => Promise<Response>
+  ): (request: RequestLike) => Promise<Response>
 }
 
 // RFC 6750 2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive
@@ -69,8 +71,8 @@ const BEARER_SCHEME = /^bearer(?: |$)/i
  * the object is for logs only.
  */
 class MissingBearerToken extends OAuthError {
-  override toResponse(): Response {
-    return new Response(null, {
+  override toTextResponse(): TextResponse {
+    return new TextResponse(null, {
       status: this.status,
       headers: { 'cache-control': 'no-store', pragma: 'no-cache', ...this.headers },
     })
@@ -108,7 +110,7 @@ export function createBearerVerifier(server: ServerContext): BearerVerifier {
     })
 
   /** The token from the Authorization header, undefined when there is no bearer credential. */
-  function fromHeader(request: Request): string | undefined {
+  function fromHeader(request: RequestLike): string | undefined {
     const header = request.headers.get('authorization')
     // RFC 6750 3.1: a request without authentication information, or one that "attempted using
     // an unsupported authentication method", gets the bare challenge.
@@ -121,7 +123,7 @@ export function createBearerVerifier(server: ServerContext): BearerVerifier {
   }
 
   /** RFC 6750 2.2: the `access_token` form parameter of a single-part urlencoded POST body. */
-  async function fromBody(request: Request): Promise<string | undefined> {
+  async function fromBody(request: RequestLike): Promise<string | undefined> {
     const method = request.method.toUpperCase()
     if (method === 'GET' || method === 'HEAD' || request.bodyUsed) return undefined
     if (mediaType(request.headers) !== 'application/x-www-form-urlencoded') return undefined
@@ -134,7 +136,7 @@ export function createBearerVerifier(server: ServerContext): BearerVerifier {
   }
 
   async function verify(
-    request: Request,
+    request: RequestLike,
     options: BearerVerifyOptions = {},
   ): Promise<VerifiedBearer> {
     let value = fromHeader(request)

@@ -2,7 +2,8 @@ import type { KeySet } from '@oidkit/jose'
 import type { Client } from './client'
 import type { OAuthError } from './errors'
 import type { ServerPlugin } from './plugin'
-import type { OAuthRequest } from './request'
+import type { OAuthRequest, RequestLike } from './request'
+import type { EndpointResponse } from './response'
 import type { GrantRecord, InteractionRecord, SessionRecord, Storage, TokenRecord } from './storage'
 
 /** The endpoints the server can route, by name. */
@@ -91,7 +92,10 @@ export interface InteractionConfig {
    * Renders the errors of the authorization endpoint that must not be redirected (unknown
    * client, unregistered redirect_uri; RFC 6749 4.1.2.1); default an HTML page or JSON.
    */
-  renderError?(error: OAuthError, request: Request): Response | Promise<Response>
+  renderError?(
+    error: OAuthError,
+    request: RequestLike,
+  ): EndpointResponse | Promise<EndpointResponse>
 }
 
 /** Token formats and lifetimes. */
@@ -178,7 +182,7 @@ export interface AuthorizationServerConfig {
   /** Extensions: custom grants, response types, endpoints, metadata (e.g. OpenID Connect). */
   plugins?: readonly ServerPlugin[]
   /** Called with unexpected errors (the client only sees `server_error`). */
-  onError?(error: unknown, request: Request): void
+  onError?(error: unknown, request: RequestLike): void
   /** The clock, in seconds; for tests. */
   now?: () => number
 }

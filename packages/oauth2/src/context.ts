@@ -9,6 +9,7 @@ import type {
   ServerPlugin,
   TokenGrantHandler,
 } from './plugin'
+import type { RequestLike } from './request'
 import type { Storage } from './storage'
 
 /** Defaults of every optional setting, so that the hot path never checks for undefined. */
@@ -45,7 +46,7 @@ export interface ServerContext {
   readonly clientMetadata: readonly ClientMetadataExtension[]
   readonly plugins: readonly ServerPlugin[]
   /** The client each request authenticated as, for CORS and audit (set by client auth). */
-  readonly requestClients: WeakMap<Request, Client>
+  readonly requestClients: WeakMap<RequestLike, Client>
   /** Seconds since the epoch. */
   now(): number
   /** The absolute URL of an endpoint. */

@@ -1,6 +1,8 @@
 import type { Client } from './client'
 import type { ServerContext } from './context'
 import type { Endpoint } from './plugin'
+import type { RequestLike } from './request'
+import { TextResponse } from './response'
 
 const ALLOWED_HEADERS = 'authorization, content-type, dpop'
 
@@ -39,7 +41,7 @@ async function originAllowed(
  * `cors` flag.
  */
 export async function corsHeaders(
-  request: Request,
+  request: RequestLike,
   endpoint: Endpoint,
   server: ServerContext,
 ): Promise<Record<string, string> | undefined> {
@@ -58,7 +60,7 @@ export async function corsHeaders(
  * Answers a CORS preflight. The client is not known yet, so any origin may send the request;
  * whether it may read the answer is decided on the actual response.
  */
-export function preflightResponse(request: Request, endpoint: Endpoint): Response {
+export function preflightResponse(request: RequestLike, endpoint: Endpoint): TextResponse {
   const origin = request.headers.get('origin')
   const headers: Record<string, string> = { allow: endpoint.methods.join(', ') }
   if (origin) {
@@ -68,5 +70,5 @@ export function preflightResponse(request: Request, endpoint: Endpoint): Respons
     headers['access-control-max-age'] = '600'
     headers.vary = 'Origin'
   }
-  return new Response(null, { status: 204, headers })
+  return new TextResponse(null, { status: 204, headers })
 }

@@ -1,4 +1,4 @@
-import { textResponse } from './response'
+import { TextResponse } from './response'
 
 /**
  * The OAuth 2.0 error codes oidkit returns, grouped by the section that defines them.
@@ -107,7 +107,15 @@ export class OAuthError extends Error {
 
   /** The JSON error response, with `Cache-Control: no-store` (RFC 6749 5.1). */
   toResponse(): Response {
-    return textResponse(JSON.stringify(this.toJSON()), {
+    return this.toTextResponse().toResponse()
+  }
+
+  /**
+   * The same error response as a {@link TextResponse}, what endpoints answer with: cheaper than a
+   * Web `Response` where the Node bridge writes it.
+   */
+  toTextResponse(): TextResponse {
+    return new TextResponse(JSON.stringify(this.toJSON()), {
       status: this.status,
       headers: {
         'content-type': 'application/json;charset=UTF-8',

@@ -81,10 +81,18 @@ export type {
 } from './plugin'
 export { refreshTokenGrant } from './refresh-token-grant'
 export { registrationEndpoint } from './registration-endpoint'
-export type { OAuthRequest, ParseRequestOptions } from './request'
+export type { OAuthRequest, ParseRequestOptions, RequestLike } from './request'
 // Building blocks
 export { Params, parseRequest } from './request'
-export { escapeHtml, jsonResponse, redirectResponse, responseText, textResponse } from './response'
+export type { EndpointResponse, TextResponseInit } from './response'
+export {
+  escapeHtml,
+  jsonResponse,
+  redirectResponse,
+  TextResponse,
+  textResponse,
+  toWebResponse,
+} from './response'
 export type { AuthorizationResponseInput, ResponseMode } from './response-mode'
 export { deliverAuthorizationResponse, RESPONSE_MODES } from './response-mode'
 export { revocationEndpoint } from './revocation-endpoint'

@@ -9,7 +9,9 @@ import type { Client } from './client'
 import type { ServerContext } from './context'
 import { isOAuthError, OAuthError, type OAuthErrorCode } from './errors'
 import type { AuthorizationCheck } from './plugin'
+import type { RequestLike } from './request'
 import { Params } from './request'
+import { type EndpointResponse, toWebResponse } from './response'
 import {
   createSession,
   interactionCookie,
@@ -56,16 +58,16 @@ export interface InteractionResult {
 /** The pending authorization requests, as the integrator's login and consent pages see them. */
 export interface InteractionApi {
   /** The details of a pending request; `invalid_request` when unknown, expired or from another browser. */
-  get(request: Request, id: string): Promise<InteractionDetails>
+  get(request: RequestLike, id: string): Promise<InteractionDetails>
   /** Records a step and answers with the next interaction or the final authorization response. */
-  finish(request: Request, id: string, result: InteractionResult): Promise<Response>
+  finish(request: RequestLike, id: string, result: InteractionResult): Promise<Response>
 }
 
 const unknownInteraction = () =>
   new OAuthError('invalid_request', 'the interaction has expired or does not exist')
 
 /** The interaction, bound to this browser, and its still-valid client and redirect URI. */
-async function load(server: ServerContext, request: Request, id: string) {
+async function load(server: ServerContext, request: RequestLike, id: string) {
   // The cookie binds the pending request to the browser that started it, so a link to someone
   // else's interaction is useless (login CSRF, session swapping).
   if (!pendingInteractions(request).includes(id)) {
@@ -117,65 +119,71 @@ export function createInteractionApi(server: ServerContext): InteractionApi {
       }
     },
 
-    async finish(request, id, result) {
-      const { record, params, client, redirectUri } = await load(server, request, id)
-      const fail = async (error: OAuthError) => {
-        await server.storage.interactions.delete(record.id)
-        const cleared = interactionCookie(server, request, { remove: record.id })
-        return redirectError(server, errorTarget(server, redirectUri, params), error, [cleared])
+    finish: async (request, id, result) => toWebResponse(await finish(request, id, result)),
+  }
+
+  async function finish(
+    request: RequestLike,
+    id: string,
+    result: InteractionResult,
+  ): Promise<EndpointResponse> {
+    const { record, params, client, redirectUri } = await load(server, request, id)
+    const fail = async (error: OAuthError) => {
+      await server.storage.interactions.delete(record.id)
+      const cleared = interactionCookie(server, request, { remove: record.id })
+      return redirectError(server, errorTarget(server, redirectUri, params), error, [cleared])
+    }
+    if (result.error) return fail(new OAuthError(result.error, result.description))
+    let validated: Awaited<ReturnType<typeof validateAuthorizationRequest>>
+    try {
+      validated = await validateAuthorizationRequest(server, client, redirectUri, params)
+    } catch (error) {
+      if (isOAuthError(error)) return fail(error)
+      throw error
+    }
+    const cookies: string[] = []
+    const results: InteractionResults = { ...interactionResults(record) }
+    let session = await readSession(server, request)
+    if (result.login) {
+      const { accountId } = result.login
+      if (typeof accountId !== 'string' || accountId === '') {
+        throw new TypeError('login.accountId must be a non-empty string')
       }
-      if (result.error) return fail(new OAuthError(result.error, result.description))
-      let validated: Awaited<ReturnType<typeof validateAuthorizationRequest>>
-      try {
-        validated = await validateAuthorizationRequest(server, client, redirectUri, params)
-      } catch (error) {
-        if (isOAuthError(error)) return fail(error)
-        throw error
+      const created = await createSession(server, request, result.login)
+      session = created.session
+      cookies.push(created.cookie)
+      results.login = {
+        accountId,
+        at: session.authTime,
+        ...(session.acr !== undefined ? { acr: session.acr } : {}),
+        ...(session.amr !== undefined ? { amr: session.amr } : {}),
       }
-      const cookies: string[] = []
-      const results: InteractionResults = { ...interactionResults(record) }
-      let session = await readSession(server, request)
-      if (result.login) {
-        const { accountId } = result.login
-        if (typeof accountId !== 'string' || accountId === '') {
-          throw new TypeError('login.accountId must be a non-empty string')
-        }
-        const created = await createSession(server, request, result.login)
-        session = created.session
-        cookies.push(created.cookie)
-        results.login = {
-          accountId,
-          at: session.authTime,
-          ...(session.acr !== undefined ? { acr: session.acr } : {}),
-          ...(session.amr !== undefined ? { amr: session.amr } : {}),
-        }
-        // A consent given before this login may have been another account's.
-        delete results.consent
+      // A consent given before this login may have been another account's.
+      delete results.consent
+    }
+    if (result.consent) {
+      if (!session) {
+        throw new TypeError('consent needs a logged-in end-user: finish the login first')
       }
-      if (result.consent) {
-        if (!session) {
-          throw new TypeError('consent needs a logged-in end-user: finish the login first')
-        }
-        const requested = validated.request.scopes
-        const granted = result.consent.scopes
-        const scopes = granted ? requested.filter((s) => granted.includes(s)) : [...requested]
-        const claims = result.consent.claims ? [...result.consent.claims] : undefined
-        results.consent = { scopes, ...(claims ? { claims } : {}) }
-        if (result.consent.remember !== false) {
-          const known = await server.storage.consents.get(session.accountId, client.client_id)
-          const allClaims = claims || known?.claims ? union(known?.claims, claims) : undefined
-          await server.storage.consents.save({
-            accountId: session.accountId,
-            clientId: client.client_id,
-            scopes: union(known?.scopes, scopes),
-            ...(allClaims ? { claims: allClaims } : {}),
-            updatedAt: server.now(),
-          })
-        }
+      const requested = validated.request.scopes
+      const granted = result.consent.scopes
+      const scopes = granted ? requested.filter((s) => granted.includes(s)) : [...requested]
+      const claims = result.consent.claims ? [...result.consent.claims] : undefined
+      results.consent = { scopes, ...(claims ? { claims } : {}) }
+      if (result.consent.remember !== false) {
+        const known = await server.storage.consents.get(session.accountId, client.client_id)
+        const allClaims = claims || known?.claims ? union(known?.claims, claims) : undefined
+        await server.storage.consents.save({
+          accountId: session.accountId,
+          clientId: client.client_id,
+          scopes: union(known?.scopes, scopes),
+          ...(allClaims ? { claims: allClaims } : {}),
+          updatedAt: server.now(),
+        })
       }
-      const interaction: InteractionRecord = { ...record, result: { ...results } }
-      return authorize(server, request, { ...validated, session, interaction, cookies })
-    },
+    }
+    const interaction: InteractionRecord = { ...record, result: { ...results } }
+    return authorize(server, request, { ...validated, session, interaction, cookies })
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Client } from './client'
 import type { ServerContext } from './context'
 import type { Endpoint } from './plugin'
-import { jsonResponse, textResponse } from './response'
+import type { RequestLike } from './request'
+import { type EndpointResponse, jsonResponse, textResponse } from './response'
 import { formatScope } from './scope'
 import type { TokenRecord } from './storage'
 import { inactiveReason, readTokenRequest, resolveToken } from './token-lookup'
@@ -31,7 +32,7 @@ async function mayIntrospect(
   return allow ? (await allow(client, record)) === true : record.clientId === client.client_id
 }
 
-async function handle(request: Request, server: ServerContext): Promise<Response> {
+async function handle(request: RequestLike, server: ServerContext): Promise<EndpointResponse> {
   // RFC 7662 2.1: the endpoint MUST require authorization; we require client authentication.
   // token_type_hint is only an optimisation; one lookup covers both token types.
   const { client, token } = await readTokenRequest(server, request, 'introspection')

@@ -3,6 +3,7 @@ import type { JSONWebKeySet } from 'jose'
 import type { ServerContext } from './context'
 import { OAuthError } from './errors'
 import type { Endpoint } from './plugin'
+import type { RequestLike } from './request'
 import { textResponse } from './response'
 
 const METHODS = ['GET'] as const
@@ -104,7 +105,7 @@ export function buildMetadata(server: ServerContext): Record<string, unknown> {
   return cached(server).metadata
 }
 
-function assertGet(request: Request): void {
+function assertGet(request: RequestLike): void {
   if (request.method !== 'GET') {
     throw new OAuthError('invalid_request', `${request.method} is not allowed here`, {
       status: 405,

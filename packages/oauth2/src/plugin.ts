@@ -3,7 +3,8 @@ import type { Client } from './client'
 import type { EndpointName } from './config'
 import type { ServerContext } from './context'
 import type { OAuthErrorCode } from './errors'
-import type { OAuthRequest } from './request'
+import type { OAuthRequest, RequestLike } from './request'
+import type { EndpointResponse } from './response'
 import type {
   AuthorizationCodeRecord,
   ConsentRecord,
@@ -126,7 +127,7 @@ export interface Endpoint {
   readonly prefix?: boolean
   /** Browser clients may call it cross-origin: `'public'` for documents anyone may read (any origin), `true` for origins of the calling client's redirect URIs. */
   readonly cors?: boolean | 'public'
-  handle(request: Request, server: ServerContext): Promise<Response>
+  handle(request: RequestLike, server: ServerContext): Promise<EndpointResponse>
 }
 
 /** Client metadata added by an extension, composed with RFC 7591's. */

@@ -10,6 +10,7 @@ import { isOAuthError, OAuthError } from './errors'
 import { MemoryStore } from './memory-store'
 import type { ServerPlugin } from './plugin'
 import { registrationEndpoint } from './registration-endpoint'
+import { toWebResponse } from './response'
 import { stubGrant as grant, stubResponseType as responseType } from './test-support/test-server'
 
 const NOW = 1_700_000_000
@@ -58,7 +59,7 @@ function setup(config: Partial<AuthorizationServerConfig> = {}) {
 /** What server.ts does around an endpoint: an OAuthError becomes its JSON response. */
 async function call(server: ServerContext, request: Request): Promise<Response> {
   try {
-    return await registrationEndpoint.handle(request, server)
+    return toWebResponse(await registrationEndpoint.handle(request, server))
   } catch (error) {
     if (isOAuthError(error)) return error.toResponse()
     throw error

@@ -6,14 +6,15 @@ import { saveClient, withCredentials } from './create-client'
 import { sha256, timingSafeEqual } from './crypto'
 import { OAuthError } from './errors'
 import type { Endpoint } from './plugin'
+import type { RequestLike } from './request'
 import { parseRequest } from './request'
-import { jsonResponse } from './response'
+import { type EndpointResponse, jsonResponse, TextResponse } from './response'
 import { verifySoftwareStatement } from './software-statement'
 
 // RFC 6750 2.1: credentials = "Bearer" 1*SP b64token
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
-function bearerToken(request: Request): string | undefined {
+function bearerToken(request: RequestLike): string | undefined {
   const header = request.headers.get('authorization')
   return header ? BEARER.exec(header)?.[1] : undefined
 }
@@ -42,7 +43,7 @@ function jsonObject(value: unknown): Record<string, unknown> {
 const initialTokenHashes = new WeakMap<readonly string[], Promise<string[]>>()
 
 /** RFC 7591 3: the initial access token, compared in constant time against every one. */
-async function checkInitialAccessToken(request: Request, tokens: readonly string[]) {
+async function checkInitialAccessToken(request: RequestLike, tokens: readonly string[]) {
   const token = bearerToken(request)
   if (!token) throw invalidToken('an initial access token is required', false)
   let hashes = initialTokenHashes.get(tokens)
@@ -95,10 +96,10 @@ function clientInformation(server: ServerContext, client: Client): Record<string
 
 /** RFC 7591 3: POST /register. */
 async function register(
-  request: Request,
+  request: RequestLike,
   server: ServerContext,
   registration: RegistrationConfig,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const { policy } = registration
   // Authenticate before reading the body, so unauthorized callers cost nothing.
   if (policy.type === 'initial-access-token') await checkInitialAccessToken(request, policy.tokens)
@@ -130,12 +131,12 @@ const NOT_UPDATABLE = [
 
 /** RFC 7592 2.2: PUT replaces the metadata (omitted members are dropped or defaulted). */
 async function update(
-  request: Request,
+  request: RequestLike,
   server: ServerContext,
   registration: RegistrationConfig,
   client: Client,
   token: string,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const req = await parseRequest(request, {
     methods: ['PUT'],
     body: 'json',
@@ -171,11 +172,11 @@ async function update(
 
 /** RFC 7592 2: GET, PUT and DELETE /register/{client_id} with the registration access token. */
 async function manage(
-  request: Request,
+  request: RequestLike,
   server: ServerContext,
   registration: RegistrationConfig,
   clientId: string,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const method = request.method.toUpperCase()
   if (method !== 'GET' && method !== 'PUT' && method !== 'DELETE') {
     throw methodNotAllowed(method, 'GET, PUT, DELETE')
@@ -203,7 +204,7 @@ async function manage(
   await storage.clients.delete(clientId)
   await storage.registrationTokens.deleteForClient(clientId)
   // RFC 7592 2.3: 204 No Content.
-  return new Response(null, {
+  return new TextResponse(null, {
     status: 204,
     headers: { 'cache-control': 'no-store', pragma: 'no-cache' },
   })

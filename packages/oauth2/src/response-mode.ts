@@ -1,4 +1,4 @@
-import { escapeHtml, redirectResponse, textResponse } from './response'
+import { type EndpointResponse, escapeHtml, redirectResponse, textResponse } from './response'
 
 /** How the authorization response reaches the client (OAuth 2.0 Multiple Response Types 2.1, Form Post Response Mode 2). */
 export type ResponseMode = 'query' | 'fragment' | 'form_post'
@@ -47,7 +47,7 @@ export interface AuthorizationResponseInput {
  */
 export async function deliverAuthorizationResponse(
   input: AuthorizationResponseInput,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const { redirectUri, mode, params } = input
   if (mode === 'form_post') return formPost(redirectUri, params)
   const encoded = new URLSearchParams(params).toString()
@@ -63,7 +63,7 @@ export async function deliverAuthorizationResponse(
 async function formPost(
   redirectUri: string,
   params: Readonly<Record<string, string>>,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const inputs = Object.entries(params)
     .map(
       ([name, value]) =>

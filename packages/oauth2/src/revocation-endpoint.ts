@@ -1,14 +1,19 @@
 import type { ServerContext } from './context'
 import type { Endpoint } from './plugin'
+import type { RequestLike } from './request'
+import { type EndpointResponse, TextResponse } from './response'
 import { findToken, readTokenRequest } from './token-lookup'
 
 const METHODS = ['POST'] as const
 
 // RFC 7009 2.2: the body is ignored by the client; the status says it all. Never cached.
 const done = () =>
-  new Response(null, { status: 200, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } })
+  new TextResponse(null, {
+    status: 200,
+    headers: { 'cache-control': 'no-store', pragma: 'no-cache' },
+  })
 
-async function handle(request: Request, server: ServerContext): Promise<Response> {
+async function handle(request: RequestLike, server: ServerContext): Promise<EndpointResponse> {
   // RFC 7009 2.1: the server first validates the client credentials.
   const { client, token } = await readTokenRequest(server, request, 'revocation')
   // RFC 7009 2.1: "An invalid token type hint value is ignored by the authorization server and

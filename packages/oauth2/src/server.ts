@@ -14,32 +14,39 @@ import { passwordGrant } from './password-grant'
 import type { Endpoint } from './plugin'
 import { refreshTokenGrant } from './refresh-token-grant'
 import { registrationEndpoint } from './registration-endpoint'
+import type { RequestLike } from './request'
+import { type EndpointResponse, TextResponse, toWebResponse } from './response'
 import { revocationEndpoint } from './revocation-endpoint'
 import { tokenEndpoint } from './token-endpoint'
 
 /** A running authorization server. */
 export interface AuthorizationServer {
   /** Routes a request to the endpoint its path names; unknown paths get 404. */
-  handle(request: Request): Promise<Response>
+  handle(request: RequestLike): Promise<Response>
+  /**
+   * Routes like `handle`, but may answer with a {@link TextResponse} instead of building a Web
+   * `Response`: for adapters that write the answer themselves (the Node bridge does).
+   */
+  dispatch(request: RequestLike): Promise<EndpointResponse>
   /**
    * True when `pathname` is one of the server's endpoints, so that framework adapters can pass
    * every other path on (to the integrator's login pages, for instance) without touching it.
    */
   matches(pathname: string): boolean
   /** Runs one endpoint directly, for integrators who route themselves. */
-  endpoint(name: EndpointName, request: Request): Promise<Response>
+  endpoint(name: EndpointName, request: RequestLike): Promise<Response>
   /** RFC 6749 3.1 authorization endpoint. */
-  authorization(request: Request): Promise<Response>
+  authorization(request: RequestLike): Promise<Response>
   /** RFC 6749 3.2 token endpoint. */
-  token(request: Request): Promise<Response>
+  token(request: RequestLike): Promise<Response>
   /** RFC 7009 revocation endpoint. */
-  revocation(request: Request): Promise<Response>
+  revocation(request: RequestLike): Promise<Response>
   /** RFC 7662 introspection endpoint. */
-  introspection(request: Request): Promise<Response>
+  introspection(request: RequestLike): Promise<Response>
   /** RFC 8414 metadata document. */
-  metadata(request: Request): Promise<Response>
+  metadata(request: RequestLike): Promise<Response>
   /** The public JWKS. */
-  jwks(request: Request): Promise<Response>
+  jwks(request: RequestLike): Promise<Response>
   /** Pending authorization requests: what the login and consent pages read and finish. */
   readonly interactions: InteractionApi
   /** RFC 6750 bearer token verification for resource endpoints. */
@@ -49,7 +56,7 @@ export interface AuthorizationServer {
 }
 
 const notFound = () =>
-  new Response(
+  new TextResponse(
     JSON.stringify({ error: 'invalid_request', error_description: 'unknown endpoint' }),
     {
       status: 404,
@@ -94,25 +101,25 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
     if (endpoint.prefix) prefixed.push([`${path}/`, endpoint])
   }
 
-  async function run(endpoint: Endpoint, request: Request): Promise<Response> {
+  async function run(endpoint: Endpoint, request: RequestLike): Promise<EndpointResponse> {
     if (request.method === 'OPTIONS') {
       return endpoint.cors
         ? preflightResponse(request, endpoint)
-        : new Response(null, { status: 204, headers: { allow: endpoint.methods.join(', ') } })
+        : new TextResponse(null, { status: 204, headers: { allow: endpoint.methods.join(', ') } })
     }
-    let response: Response
+    let response: EndpointResponse
     try {
       response = await endpoint.handle(request, context)
     } catch (error) {
       if (isOAuthError(error)) {
-        response = error.toResponse()
+        response = error.toTextResponse()
       } else {
         // Unexpected failures become server_error without a stack trace (RFC 6749 5.2).
         config.onError?.(error, request)
         response = new OAuthError(
           'server_error',
           'the server could not complete the request',
-        ).toResponse()
+        ).toTextResponse()
       }
     }
     if (endpoint.cors) {
@@ -132,20 +139,24 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
     return endpoint
   }
 
+  async function dispatch(request: RequestLike): Promise<EndpointResponse> {
+    const endpoint = route(new URL(request.url).pathname)
+    return endpoint ? run(endpoint, request) : notFound()
+  }
+  const web = async (answer: Promise<EndpointResponse>) => toWebResponse(await answer)
+
   return {
     context,
-    async handle(request) {
-      const endpoint = route(new URL(request.url).pathname)
-      return endpoint ? run(endpoint, request) : notFound()
-    },
+    handle: (request) => web(dispatch(request)),
+    dispatch,
     matches: (pathname) => route(pathname) !== undefined,
-    endpoint: (name, request) => run(find(name), request),
-    authorization: (request) => run(find('authorization'), request),
-    token: (request) => run(find('token'), request),
-    revocation: (request) => run(find('revocation'), request),
-    introspection: (request) => run(find('introspection'), request),
-    metadata: (request) => run(find('metadata'), request),
-    jwks: (request) => run(find('jwks'), request),
+    endpoint: (name, request) => web(run(find(name), request)),
+    authorization: (request) => web(run(find('authorization'), request)),
+    token: (request) => web(run(find('token'), request)),
+    revocation: (request) => web(run(find('revocation'), request)),
+    introspection: (request) => web(run(find('introspection'), request)),
+    metadata: (request) => web(run(find('metadata'), request)),
+    jwks: (request) => web(run(find('jwks'), request)),
     interactions: createInteractionApi(context),
     bearer: createBearerVerifier(context),
   }

@@ -1,5 +1,6 @@
 import type { ServerContext } from './context'
 import { randomToken, sha256 } from './crypto'
+import type { RequestLike } from './request'
 import type { SessionRecord } from './storage'
 
 /** The cookie that holds the end-user's session secret at the provider. */
@@ -17,7 +18,7 @@ const MAX_PENDING_INTERACTIONS = 5
  * readCookie(request, 'oidkit.session')
  * ```
  */
-export function readCookie(request: Request, name: string): string | undefined {
+export function readCookie(request: RequestLike, name: string): string | undefined {
   const header = request.headers.get('cookie')
   if (!header) return undefined
   for (const part of header.split(';')) {
@@ -62,7 +63,7 @@ export function serializeCookie(
  */
 export async function readSession(
   server: ServerContext,
-  request: Request,
+  request: RequestLike,
 ): Promise<SessionRecord | undefined> {
   const secret = readCookie(request, SESSION_COOKIE)
   if (!secret) return undefined
@@ -92,7 +93,7 @@ export interface LoginInput {
  */
 export async function createSession(
   server: ServerContext,
-  request: Request,
+  request: RequestLike,
   login: LoginInput,
 ): Promise<{ session: SessionRecord; cookie: string }> {
   const previous = readCookie(request, SESSION_COOKIE)
@@ -153,7 +154,7 @@ export function clearSessionCookie(server: ServerContext): string {
  * for (const cookie of cookies) response.headers.append('set-cookie', cookie)
  * ```
  */
-export async function endSession(server: ServerContext, request: Request): Promise<string[]> {
+export async function endSession(server: ServerContext, request: RequestLike): Promise<string[]> {
   const secret = readCookie(request, SESSION_COOKIE)
   if (secret) await server.storage.sessions.delete(await sha256(secret))
   return [clearSessionCookie(server)]
@@ -167,7 +168,7 @@ export async function endSession(server: ServerContext, request: Request): Promi
  * if (!pendingInteractions(request).includes(id)) throw new OAuthError('invalid_request')
  * ```
  */
-export function pendingInteractions(request: Request): string[] {
+export function pendingInteractions(request: RequestLike): string[] {
   return readCookie(request, INTERACTION_COOKIE)?.split('.').filter(Boolean) ?? []
 }
 
@@ -182,7 +183,7 @@ export function pendingInteractions(request: Request): string[] {
  */
 export function interactionCookie(
   server: ServerContext,
-  request: Request,
+  request: RequestLike,
   change: { add?: string; remove?: string },
 ): string {
   let ids = pendingInteractions(request).filter((id) => id !== change.add && id !== change.remove)

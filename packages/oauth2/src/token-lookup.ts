@@ -5,6 +5,7 @@ import { authenticateClient } from './client-auth'
 import type { ServerContext } from './context'
 import { sha256 } from './crypto'
 import { OAuthError } from './errors'
+import type { RequestLike } from './request'
 import { parseRequest } from './request'
 import type { GrantRecord, TokenRecord, TokenType } from './storage'
 
@@ -159,7 +160,7 @@ export async function isActive(server: ServerContext, record: TokenRecord): Prom
  */
 export async function readTokenRequest(
   server: ServerContext,
-  request: Request,
+  request: RequestLike,
   endpoint: 'revocation' | 'introspection',
 ): Promise<{ client: Client; token: string }> {
   const req = await parseRequest(request, {

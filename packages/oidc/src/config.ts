@@ -1,4 +1,9 @@
-import type { AuthorizationServerConfig, Client } from '@oidkit/oauth2'
+import type {
+  AuthorizationServerConfig,
+  Client,
+  EndpointResponse,
+  RequestLike,
+} from '@oidkit/oauth2'
 import type { OIDCClientMetadataOptions } from './client-metadata'
 
 /** Where requested claims go. */
@@ -22,7 +27,7 @@ export interface LogoutOptions {
    */
   url?(logoutId: string): string
   /** The page shown after logout when there is no (valid) post_logout_redirect_uri. */
-  renderLoggedOut?(request: Request): Response | Promise<Response>
+  renderLoggedOut?(request: RequestLike): EndpointResponse | Promise<EndpointResponse>
 }
 
 /**

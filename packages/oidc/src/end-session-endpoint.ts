@@ -1,11 +1,13 @@
 import {
   type Client,
   type Endpoint,
+  type EndpointResponse,
   endSession,
   isOAuthError,
   OAuthError,
   type Params,
   parseRequest,
+  type RequestLike,
   readSession,
   redirectResponse,
   type ServerContext,
@@ -69,9 +71,9 @@ async function resolveClient(
 async function startLogout(
   server: ServerContext,
   options: OpenIDOptions,
-  request: Request,
+  request: RequestLike,
   params: Params,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   const input = readParams(params)
   const client = await resolveClient(server, input.clientId, input.idTokenHint)
   let hint: IdTokenHint | undefined

@@ -1,14 +1,18 @@
 import {
   type Client,
+  type EndpointResponse,
   endSession,
   type InteractionRecord,
   OAuthError,
+  type RequestLike,
   randomToken,
   readSession,
   redirectResponse,
   type ServerContext,
   sha256,
+  TextResponse,
   timingSafeEqual,
+  toWebResponse,
 } from '@oidkit/oauth2'
 import type { OpenIDOptions } from './config'
 import { loggedOutPage } from './logout-pages'
@@ -55,12 +59,12 @@ export interface LogoutResult {
 /** Pending logouts, for integrators who render their own confirmation page. */
 export interface LogoutApi {
   /** The details of a pending logout; `invalid_request` when unknown, expired or from another browser. */
-  get(request: Request, id: string): Promise<LogoutDetails>
+  get(request: RequestLike, id: string): Promise<LogoutDetails>
   /** Ends (or keeps) the session and answers with the redirect to the RP or the logged-out page. */
-  finish(request: Request, id: string, result: LogoutResult): Promise<Response>
+  finish(request: RequestLike, id: string, result: LogoutResult): Promise<Response>
 }
 
-function readCookie(request: Request, name: string): string | undefined {
+function readCookie(request: RequestLike, name: string): string | undefined {
   for (const part of request.headers.get('cookie')?.split(';') ?? []) {
     const eq = part.indexOf('=')
     if (eq !== -1 && part.slice(0, eq).trim() === name)
@@ -124,7 +128,7 @@ const unknownLogout = () =>
  */
 export async function loadPendingLogout(
   server: ServerContext,
-  request: Request,
+  request: RequestLike,
   id: string,
   posted?: string,
 ): Promise<InteractionRecord> {
@@ -159,12 +163,12 @@ export async function loadPendingLogout(
 export async function respondAfterLogout(
   server: ServerContext,
   options: OpenIDOptions,
-  request: Request,
+  request: RequestLike,
   result: LogoutResult,
   target: { post_logout_redirect_uri?: string; state?: string },
   cookies: readonly string[],
-): Promise<Response> {
-  let response: Response
+): Promise<EndpointResponse> {
+  let response: EndpointResponse
   const uri = target.post_logout_redirect_uri
   if (uri !== undefined) {
     // Appended as text: the registered URI (no fragment) is kept byte for byte.
@@ -177,7 +181,11 @@ export async function respondAfterLogout(
   } else {
     const custom = result.confirmed ? await options.logout?.renderLoggedOut?.(request) : undefined
     // A copy, since a Response's headers may be immutable.
-    response = custom ? new Response(custom.body, custom) : loggedOutPage(server, result.confirmed)
+    response = !custom
+      ? loggedOutPage(server, result.confirmed)
+      : custom instanceof TextResponse
+        ? custom
+        : new Response(custom.body, custom)
   }
   for (const cookie of cookies) response.headers.append('set-cookie', cookie)
   return response
@@ -195,10 +203,10 @@ export async function respondAfterLogout(
 export async function finishLogout(
   server: ServerContext,
   options: OpenIDOptions,
-  request: Request,
+  request: RequestLike,
   record: InteractionRecord,
   result: LogoutResult,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   await server.storage.interactions.delete(record.id)
   const cookies = [logoutCookie(server, '', 0)]
   if (result.confirmed) cookies.push(...(await endSession(server, request)))
@@ -252,7 +260,7 @@ export function logoutApi(server: ServerContext, options: OpenIDOptions): Logout
 
     async finish(request, id, result) {
       const record = await loadPendingLogout(server, request, id)
-      return finishLogout(server, options, request, record, result)
+      return toWebResponse(await finishLogout(server, options, request, record, result))
     },
   }
 }

@@ -1,4 +1,12 @@
-import { escapeHtml, type OAuthError, renderError, type ServerContext } from '@oidkit/oauth2'
+import {
+  type EndpointResponse,
+  escapeHtml,
+  type OAuthError,
+  type RequestLike,
+  renderError,
+  type ServerContext,
+  TextResponse,
+} from '@oidkit/oauth2'
 
 const STYLE =
   '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}' +
@@ -25,12 +33,12 @@ function page(
   title: string,
   body: string,
   options: { status?: number; formAction?: string } = {},
-): Response {
+): EndpointResponse {
   const html =
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     `<title>${escapeHtml(title)}</title>${STYLE}</head><body>${body}</body></html>`
-  return new Response(html, {
+  return new TextResponse(html, {
     status: options.status ?? 200,
     headers: {
       'content-type': 'text/html;charset=utf-8',
@@ -66,7 +74,10 @@ export interface ConfirmationPageInput {
  * return confirmationPage(server, { action, logoutId, xsrf, clientName: 'The App' })
  * ```
  */
-export function confirmationPage(server: ServerContext, input: ConfirmationPageInput): Response {
+export function confirmationPage(
+  server: ServerContext,
+  input: ConfirmationPageInput,
+): EndpointResponse {
   const host = escapeHtml(new URL(server.issuer).host)
   const from = input.clientName ? ` for <strong>${escapeHtml(input.clientName)}</strong>` : ''
   const body =
@@ -87,7 +98,7 @@ export function confirmationPage(server: ServerContext, input: ConfirmationPageI
  * return loggedOutPage(server, true)
  * ```
  */
-export function loggedOutPage(server: ServerContext, loggedOut: boolean): Response {
+export function loggedOutPage(server: ServerContext, loggedOut: boolean): EndpointResponse {
   const host = escapeHtml(new URL(server.issuer).host)
   return loggedOut
     ? page(
@@ -111,8 +122,8 @@ export function loggedOutPage(server: ServerContext, loggedOut: boolean): Respon
  */
 export function logoutErrorPage(
   server: ServerContext,
-  request: Request,
+  request: RequestLike,
   error: OAuthError,
-): Promise<Response> {
+): Promise<EndpointResponse> {
   return renderError(server, request, error, 'Sign-out error')
 }

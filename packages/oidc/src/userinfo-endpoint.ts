@@ -8,6 +8,7 @@ import {
   OAuthError,
   type ServerContext,
   sanitizeDescription,
+  TextResponse,
 } from '@oidkit/oauth2'
 import { accountClaims } from './account-claims'
 import type { OpenIDOptions } from './config'
@@ -103,7 +104,7 @@ export function userinfoEndpoint(options: OpenIDOptions): Endpoint {
         { ...claims, iss: server.issuer, aud: client.client_id, iat: server.now() },
         { key: server.keys, alg: alg as SigningAlgorithm },
       )
-      return new Response(jwt, {
+      return new TextResponse(jwt, {
         status: 200,
         headers: {
           'content-type': 'application/jwt',

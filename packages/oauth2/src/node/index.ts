@@ -1,2 +1,2 @@
-export type { ToWebRequestOptions } from './node-bridge'
+export type { Dispatcher, NodeBridgeHandler, ToWebRequestOptions } from './node-bridge'
 export { nodeHandler, respond, toWebRequest, writeWebResponse } from './node-bridge'

@@ -2,8 +2,8 @@ import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isOAuthError } from '../errors'
-import { parseRequest } from '../request'
-import { jsonResponse, responseText, textResponse } from '../response'
+import { parseRequest, type RequestLike } from '../request'
+import { type EndpointResponse, TextResponse, textResponse } from '../response'
 import { nodeHandler } from './node-bridge'
 
 let server: Server | undefined
@@ -13,13 +13,19 @@ afterEach(async () => {
   server = undefined
 })
 
-async function serve(handler: (request: Request) => Promise<Response>): Promise<string> {
-  server = createServer(nodeHandler(handler))
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
+type Mode = 'web handler' | 'dispatcher'
 
-describe('node bridge', () => {
+// The bridge serves a Web handler with a Web Request and a dispatcher with its lighter
+// IncomingRequest: every test runs through both.
+describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => {
+  async function serve(
+    handler: (request: RequestLike) => Promise<EndpointResponse>,
+  ): Promise<string> {
+    server = createServer(nodeHandler(mode === 'dispatcher' ? { dispatch: handler } : handler))
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  }
+
   it('RFC 9110 8.6: a textResponse goes out as is, with the byte length of its UTF-8 text', async () => {
     const body = JSON.stringify({ name: 'Zoë Ångström', emoji: '🔑' })
     const url = await serve(async () =>
@@ -40,12 +46,77 @@ describe('node bridge', () => {
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes)
   })
 
-  it('a response body already read by the handler is not taken from the side channel', async () => {
-    const response = jsonResponse({ ok: true })
-    expect(responseText(response)).toBe('{"ok":true}')
-    await response.text()
-    expect(responseText(response)).toBeUndefined()
-    expect(responseText(new Response('plain'))).toBeUndefined()
+  it('RFC 6265 3: every Set-Cookie added to a TextResponse goes out as its own header line', async () => {
+    const url = await serve(async () => {
+      const response = new TextResponse(null, { status: 303, headers: { location: '/next' } })
+      response.headers.append('set-cookie', 'a=1; Path=/')
+      response.headers.append('set-cookie', 'b=2; Path=/')
+      return response
+    })
+    const response = await fetch(url, { redirect: 'manual' })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/next')
+    expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/'])
+  })
+
+  it('RFC 9110 9.3.2: a HEAD request gets the headers of GET and no body', async () => {
+    const url = await serve(async () => textResponse('{"a":1}'))
+    const response = await fetch(url, { method: 'HEAD' })
+    expect(response.headers.get('content-length')).toBe('7')
+    expect(await response.text()).toBe('')
+  })
+
+  it('the request carries method, URL, headers and a body readable as text, JSON or form data', async () => {
+    const url = await serve(async (request) => {
+      const copy = request.clone()
+      const form = await request.formData()
+      return textResponse(
+        JSON.stringify({
+          method: request.method,
+          path: new URL(request.url).pathname + new URL(request.url).search,
+          custom: request.headers.get('x-custom'),
+          used: request.bodyUsed,
+          form: form.get('a'),
+          text: await copy.text(),
+        }),
+      )
+    })
+    const response = await fetch(`${url}/p/q?x=1`, {
+      method: 'PUT',
+      headers: { 'x-custom': 'yes', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=%C3%A9',
+    })
+    expect(await response.json()).toEqual({
+      method: 'PUT',
+      path: '/p/q?x=1',
+      custom: 'yes',
+      used: true,
+      form: 'é',
+      text: 'a=%C3%A9',
+    })
+  })
+
+  it('a body can be read once: reading it again fails, and a clone must come first', async () => {
+    const url = await serve(async (request) => {
+      const parsed = (await request.json()) as { n: number }
+      const again = await request.text().then(
+        () => 'read twice',
+        () => 'refused',
+      )
+      let clone = 'cloned'
+      try {
+        request.clone()
+      } catch {
+        clone = 'refused'
+      }
+      return textResponse(`${parsed.n} ${again} ${clone}`)
+    })
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"n":7}',
+    })
+    expect(await response.text()).toBe('7 refused refused')
   })
 
   it('the Web request aborts when the client goes away, whenever its signal is read', async () => {

@@ -14,6 +14,7 @@ import type {
   ResponseTypeHandler,
   TokenGrantHandler,
 } from '../plugin'
+import { toWebResponse } from '../response'
 import type { GrantRecord } from '../storage'
 
 /**
@@ -189,7 +190,7 @@ export async function testServer(options: TestServerOptions = {}): Promise<TestS
     const endpoint = endpointFor(new URL(request.url).pathname)
     if (!endpoint) throw new Error(`no endpoint serves ${request.url}`)
     try {
-      return await endpoint.handle(request, server)
+      return toWebResponse(await endpoint.handle(request, server))
     } catch (error) {
       if (isOAuthError(error)) return error.toResponse()
       throw error
