@@ -18,13 +18,23 @@ export const SubjectSchema = v.pipe(
   v.string(),
   v.minLength(1),
   v.maxLength(255),
-  v.check((value) => {
-    for (let index = 0; index < value.length; index++) {
-      if (value.charCodeAt(index) > 0x7f) return false
-    }
-    return true
-  }, 'sub must be ASCII'),
+  v.check(isAscii, 'sub must be ASCII'),
 )
+
+/**
+ * True for a string of ASCII characters only (OIDC Core §2 asks that of `sub`).
+ *
+ * @example
+ * ```ts
+ * isAscii('248289761001') // true
+ * ```
+ */
+export function isAscii(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    if (value.charCodeAt(index) > 0x7f) return false
+  }
+  return true
+}
 
 /**
  * The claims of an ID token (OIDC Core §2, 3.1.3.6, 3.3.2.11) plus any other claim.

@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { IDTokenClaimsSchema, parseClaimSet } from './claim-schemas'
 import { numericDate } from './claims'
 import { isJoseError } from './errors'
 import { tokenHash } from './hashes'
@@ -7,6 +8,7 @@ import {
   CodeIDToken,
   HybridIDToken,
   IDToken,
+  type IDTokenBuildInput,
   type IDTokenProfile,
   type IDTokenValidationOptions,
   ImplicitIDToken,
@@ -485,6 +487,84 @@ describe('ID token build', () => {
     expect(await buildFailure(() => IDToken.build({ ...input, subject: 'x'.repeat(256) }))).toEqual(
       { claim: 'sub', reason: 'invalid' },
     )
+  })
+
+  it('OIDC Core §2 sub: refuses to build an empty or non-ASCII sub', async () => {
+    for (const subject of ['', 'jöhn']) {
+      expect(await buildFailure(() => IDToken.build({ ...input, subject }))).toEqual({
+        claim: 'sub',
+        reason: 'invalid',
+      })
+    }
+  })
+
+  it('OIDC Core §2: refuses to build claims of the wrong type that bypassed the input types', async () => {
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ issuer: 42 }, 'iss', 'invalid'],
+      [{ issuer: undefined }, 'iss', 'missing'],
+      [{ subject: undefined }, 'sub', 'missing'],
+      [{ audience: [CLIENT, 7], clientId: CLIENT }, 'aud', 'invalid'],
+      [{ currentDate: new Date(Number.NaN) }, 'exp', 'invalid'],
+      [{ authTime: Number.NaN }, 'auth_time', 'invalid'],
+      // A store may hand back null for a value it never had.
+      [{ authTime: null }, 'auth_time', 'invalid'],
+      [{ sid: null }, 'sid', 'invalid'],
+      [{ nonce: 5 }, 'nonce', 'invalid'],
+      [{ acr: ['x'] }, 'acr', 'invalid'],
+      [{ amr: ['pwd', 1] }, 'amr', 'invalid'],
+      [{ sid: {} }, 'sid', 'invalid'],
+    ]
+    for (const [override, claim, reason] of cases) {
+      const built = () => CodeIDToken.build({ ...input, ...override } as IDTokenBuildInput)
+      expect(await buildFailure(built), claim).toEqual({ claim, reason })
+    }
+    const withoutExtras = { ...input, claims: null } as unknown as IDTokenBuildInput
+    await expect(CodeIDToken.build(withoutExtras)).resolves.toEqual(await CodeIDToken.build(input))
+  })
+
+  it('OIDC Core §2: builds a claim set the ID token schema accepts unchanged, in its order', async () => {
+    const built = await CodeIDToken.build({
+      ...input,
+      audience: [CLIENT, 'api'],
+      clientId: CLIENT,
+      authTime: now - 60,
+      nonce: 'n',
+      acr: 'urn:example:gold',
+      amr: ['pwd'],
+      sid: 'session-1',
+      accessToken: ACCESS_TOKEN,
+      code: CODE,
+      state: 'st',
+      claims: { email: 'jane@example.com', address: { country: 'US' }, skipped: undefined },
+    })
+    const parsed = parseClaimSet(IDTokenClaimsSchema, built, 'id_token')
+    expect(parsed).toEqual(built)
+    expect(Object.keys(built)).toEqual(Object.keys(parsed))
+    expect(Object.keys(built)).toEqual([
+      'iss',
+      'sub',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'acr',
+      'amr',
+      'azp',
+      'at_hash',
+      'c_hash',
+      's_hash',
+      'sid',
+      'email',
+      'address',
+    ])
+  })
+
+  it('OIDC Core §2: extra claims named __proto__, prototype or constructor are left out', async () => {
+    const extras = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1, "prototype": 2}')
+    const built = await CodeIDToken.build({ ...input, claims: { ...extras, email: 'e' } })
+    expect(Object.keys(built)).toEqual(['iss', 'sub', 'aud', 'exp', 'iat', 'email'])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
   it('OIDC Core 3.2.2.10: the implicit profile refuses to build without nonce', async () => {

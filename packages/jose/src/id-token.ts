@@ -1,4 +1,4 @@
-import { type IDTokenClaims, IDTokenClaimsSchema, parseClaimSet } from './claim-schemas'
+import { type IDTokenClaims, IDTokenClaimsSchema, isAscii, parseClaimSet } from './claim-schemas'
 import { assertSeconds, type ClaimRule, numericDate, validateClaims } from './claims'
 import { claimError } from './errors'
 import { tokenHash } from './hashes'
@@ -138,32 +138,73 @@ async function build(
   if (requires.cHash && input.code === undefined) throw claimError('c_hash', 'missing')
 
   const iat = numericDate(input.currentDate)
-  const protocol: Record<string, unknown> = {
+  const atHash =
+    input.accessToken === undefined ? undefined : await tokenHash(input.accessToken, input.alg)
+  const cHash = input.code === undefined ? undefined : await tokenHash(input.code, input.alg)
+  const sHash = input.state === undefined ? undefined : await tokenHash(input.state, input.alg)
+
+  // In the order of IDTokenClaimsSchema's entries, which is the order the claims had when every
+  // build went through that schema; absent claims are left out, not set to undefined.
+  const claims: Record<string, unknown> = {
     iss: input.issuer,
     sub: input.subject,
     aud: typeof input.audience === 'string' ? input.audience : audiences,
-    iat,
     exp: iat + lifetime,
-    auth_time: input.authTime,
-    nonce: input.nonce,
-    acr: input.acr,
-    amr: input.amr === undefined ? undefined : [...input.amr],
-    azp: audiences.length > 1 ? input.clientId : undefined,
-    sid: input.sid,
-    at_hash:
-      input.accessToken === undefined ? undefined : await tokenHash(input.accessToken, input.alg),
-    c_hash: input.code === undefined ? undefined : await tokenHash(input.code, input.alg),
-    s_hash: input.state === undefined ? undefined : await tokenHash(input.state, input.alg),
+    iat,
   }
-  const extras = Object.entries(input.claims ?? {}).filter(
-    ([name, value]) => !PROTOCOL_CLAIMS.has(name) && value !== undefined,
-  )
-  const claims = Object.fromEntries([
-    ...Object.entries(protocol).filter(([, value]) => value !== undefined),
-    ...extras,
-  ])
-  // Re-parsing guarantees the server never signs a claim set its own clients would reject.
-  return parseClaimSet(IDTokenClaimsSchema, claims, 'id_token')
+  if (input.authTime !== undefined) claims.auth_time = input.authTime
+  if (input.nonce !== undefined) claims.nonce = input.nonce
+  if (input.acr !== undefined) claims.acr = input.acr
+  if (input.amr !== undefined) claims.amr = [...input.amr]
+  if (audiences.length > 1 && input.clientId !== undefined) claims.azp = input.clientId
+  if (atHash !== undefined) claims.at_hash = atHash
+  if (cHash !== undefined) claims.c_hash = cHash
+  if (sHash !== undefined) claims.s_hash = sHash
+  if (input.sid !== undefined) claims.sid = input.sid
+  checkBuiltClaims(claims)
+  for (const [name, value] of Object.entries(input.claims ?? {})) {
+    if (value !== undefined && !PROTOCOL_CLAIMS.has(name) && !UNSAFE_NAMES.has(name)) {
+      claims[name] = value
+    }
+  }
+  return claims as IDTokenClaims
+}
+
+// The schema parse that builds used to run dropped these names (as valibot does for every
+// object); they stay out so that tokens keep the claims they always had.
+const UNSAFE_NAMES: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor'])
+
+const isString = (value: unknown) => typeof value === 'string'
+const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string'
+const isNumericDate = (value: unknown) => typeof value === 'number' && Number.isFinite(value)
+const isStringArray = (value: unknown) => Array.isArray(value) && value.every(isString)
+
+// What IDTokenClaimsSchema requires of the protocol claims, checked on the build input without
+// re-parsing the whole claim set: the hashes are computed here and extra claims never replace a
+// protocol claim, so these are all that can go wrong, and only when a caller bypasses the types.
+const BUILT_CLAIM_CHECKS: ReadonlyArray<readonly [string, (value: unknown) => boolean]> = [
+  ['iss', isString],
+  // OIDC Core §2: at most 255 ASCII characters.
+  ['sub', (value) => isString(value) && value !== '' && value.length <= 255 && isAscii(value)],
+  ['aud', (value) => isString(value) || isStringArray(value)],
+  ['exp', isNumericDate],
+  ['iat', isNumericDate],
+  ['auth_time', (value) => value === undefined || isNumericDate(value)],
+  ['nonce', isOptionalString],
+  ['acr', isOptionalString],
+  ['amr', (value) => value === undefined || isStringArray(value)],
+  ['azp', isOptionalString],
+  ['sid', isOptionalString],
+]
+
+/** Rejects a built claim set its own clients would reject, naming the first claim at fault. */
+function checkBuiltClaims(claims: Readonly<Record<string, unknown>>): void {
+  for (const [name, isValid] of BUILT_CLAIM_CHECKS) {
+    const value = claims[name]
+    if (!isValid(value)) {
+      throw claimError(name, value === undefined ? 'missing' : 'invalid')
+    }
+  }
 }
 
 async function checkHash(

@@ -12,6 +12,7 @@ import {
   SignJWT,
   UnsecuredJWT,
 } from 'jose'
+import { signWithKey, signWithSecret } from './compact-sign'
 import { JoseError } from './errors'
 import { KeySet } from './key-set'
 import {
@@ -50,6 +51,8 @@ const isSymmetric = (alg: string) => (SYMMETRIC_ALGORITHMS as readonly string[])
 
 /**
  * Signs a JWT. With a {@link KeySet} it uses the current key for `alg` and sets its `kid`.
+ * The token is the one jose's `SignJWT` would make, header members in the order `alg`, `kid`,
+ * `typ`; the common cases are signed directly on WebCrypto, the rest through jose.
  *
  * @example
  * ```ts
@@ -65,6 +68,7 @@ export async function signJwt(payload: JWTPayload, options: SignJwtOptions): Pro
   }
   let header: JWTHeaderParameters
   let signingKey: CryptoKey | Uint8Array
+  let signed: Promise<string> | undefined
   if (isSecret(key)) {
     const alg = options.alg ?? 'HS256'
     if (!isSymmetric(alg)) {
@@ -72,6 +76,7 @@ export async function signJwt(payload: JWTPayload, options: SignJwtOptions): Pro
     }
     header = { alg }
     signingKey = secretBytes(key.secret)
+    signed = signWithSecret(payload, alg, signingKey, typ)
   } else {
     const chosen = key instanceof KeySet ? key.signingKey(options.alg) : key
     if (options.alg !== undefined && chosen.alg !== options.alg) {
@@ -82,7 +87,9 @@ export async function signJwt(payload: JWTPayload, options: SignJwtOptions): Pro
     }
     header = { alg: chosen.alg, kid: chosen.kid }
     signingKey = chosen.privateKey
+    signed = signWithKey(payload, chosen, typ)
   }
+  if (signed !== undefined) return signed
   if (typ !== undefined) header.typ = typ
   return new SignJWT(payload).setProtectedHeader(header).sign(signingKey)
 }
