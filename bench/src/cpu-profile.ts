@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BUILD_DIR } from './build-server'
 
 /** The parts of a V8 `.cpuprofile` (what `node --cpu-prof` writes) that are read here. */
 export interface CpuProfile {
@@ -26,10 +29,40 @@ export interface SelfTime {
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 
+// The bench runs servers from esbuild bundles, which open every module's code with a comment
+// naming its file (relative to the bench folder): map a bundle line back to that file.
+const sections = new Map<string, Array<{ line: number; path: string }>>()
+
+function bundleSource(bundle: string, line: number): string | undefined {
+  let list = sections.get(bundle)
+  if (!list) {
+    list = []
+    const lines = readFileSync(bundle, 'utf8').split('\n')
+    for (let i = 0; i < lines.length; i++) {
+      const match = /^\/\/ (\S+\.[cm]?[jt]sx?)$/.exec(lines[i]!)
+      if (match) list.push({ line: i, path: resolve(BUILD_DIR, '..', match[1]!) })
+    }
+    sections.set(bundle, list)
+  }
+  let found: string | undefined
+  for (const section of list) {
+    if (section.line > line) break
+    found = section.path
+  }
+  return found
+}
+
 /** A short location: repository-relative, `package/path` inside node_modules, or node's own. */
-export function shortLocation(url: string, line: number): string {
+export function shortLocation(url: string, bundleLine: number): string {
   if (url === '') return ''
   let path = url.startsWith('file://') ? fileURLToPath(url) : url
+  let line = bundleLine
+  const source = path.startsWith(BUILD_DIR) ? bundleSource(path, line) : undefined
+  if (source) {
+    // A line of the bundle says nothing of the source's lines: name the file only.
+    path = source
+    line = -1
+  }
   const modules = path.lastIndexOf('/node_modules/')
   if (modules !== -1) path = path.slice(modules + '/node_modules/'.length)
   else if (path.startsWith(repoRoot)) path = path.slice(repoRoot.length)

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { SerializedKeySet } from '@oidkit/jose'
+import { buildServer } from './build-server'
 import type { ChildMessage, ParentMessage, ServerInit } from './servers/runtime'
 
 /** The server programs under `src/servers/`, by name. */
@@ -30,7 +31,7 @@ export interface StartServerOptions {
   options?: Record<string, unknown>
   /** Extra Node flags (`--cpu-prof`, ...). */
   nodeArgs?: readonly string[]
-  /** Milliseconds to wait for the server to listen (default 60 s: tsx compiles on first start). */
+  /** Milliseconds to wait for the server to listen (default 60 s). */
   timeoutMs?: number
 }
 
@@ -39,8 +40,8 @@ function send(child: ChildProcess, message: ParentMessage): void {
 }
 
 /**
- * Starts `src/servers/<program>.ts` in its own Node process (through tsx, with the bench
- * `tsconfig.json`, `NODE_ENV=production`) and resolves once it listens.
+ * Starts `src/servers/<program>.ts` in its own Node process (bundled first, see
+ * {@link buildServer}; `NODE_ENV=production`) and resolves once it listens.
  *
  * @example
  * ```ts
@@ -55,20 +56,11 @@ export async function startServer(
   { label = program, options = {}, nodeArgs = [], timeoutMs = 60_000 }: StartServerOptions = {},
 ): Promise<ServerProcess> {
   const init: ServerInit = { keys, options }
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      '--import',
-      'tsx',
-      fileURLToPath(new URL(`servers/${program}.ts`, import.meta.url)),
-    ],
-    {
-      cwd: benchDir,
-      env: { ...process.env, NODE_ENV: 'production', BENCH_SERVER_INIT: JSON.stringify(init) },
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    },
-  )
+  const child = spawn(process.execPath, [...nodeArgs, await buildServer(program)], {
+    cwd: benchDir,
+    env: { ...process.env, NODE_ENV: 'production', BENCH_SERVER_INIT: JSON.stringify(init) },
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  })
   // Keep stderr (startup failures) for the error message, and show it in case of a crash.
   let stderr = ''
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

@@ -9,6 +9,8 @@
 // Every function returns undefined, before doing any asynchronous work, for an input it does not
 // handle exactly as jose would (an unknown alg, a key jose would refuse, claims that are not plain
 // JSON data); the caller then signs with jose, which signs or fails as it always has.
+
+import { base64urlEncode } from './base64url'
 import type { SigningKey } from './keys'
 
 const encoder = new TextEncoder()
@@ -198,28 +200,15 @@ function claimsJson(payload: unknown): string | undefined {
   return isPlainJson(payload, 0) ? JSON.stringify(payload) : undefined
 }
 
-// Well under the engine's argument limit for String.fromCharCode.apply.
-const CHUNK = 0x8000
 const NON_ASCII = /[\u0080-\uffff]/
 
 function base64urlBinary(binary: string): string {
   return btoa(binary).replace(/=/g, '').replace(/\+/g, '-').replace(/\//g, '_')
 }
 
-function base64urlBytes(bytes: Uint8Array): string {
-  let binary = ''
-  for (let index = 0; index < bytes.length; index += CHUNK) {
-    binary += String.fromCharCode.apply(
-      null,
-      bytes.subarray(index, index + CHUNK) as unknown as number[],
-    )
-  }
-  return base64urlBinary(binary)
-}
-
 /** base64url of the UTF-8 bytes of `text`; ASCII text (most JSON) is its own binary string. */
 function base64urlText(text: string): string {
-  return NON_ASCII.test(text) ? base64urlBytes(encoder.encode(text)) : base64urlBinary(text)
+  return NON_ASCII.test(text) ? base64urlEncode(encoder.encode(text)) : base64urlBinary(text)
 }
 
 async function signCompact(
@@ -231,7 +220,7 @@ async function signCompact(
   // RFC 7515 §5.1: the signing input is the ASCII of header "." payload, both base64url.
   const signingInput = `${encodedHeader}.${base64urlText(json)}`
   const signature = await globalThis.crypto.subtle.sign(params, key, encoder.encode(signingInput))
-  return `${signingInput}.${base64urlBytes(new Uint8Array(signature))}`
+  return `${signingInput}.${base64urlEncode(new Uint8Array(signature))}`
 }
 
 /**

@@ -1,3 +1,4 @@
+export { base64urlEncode } from './base64url'
 export type {
   Address,
   ClaimsRequest,
@@ -53,6 +54,7 @@ export {
   SYMMETRIC_ALGORITHMS,
   thumbprint,
 } from './keys'
+export { sha256Digest } from './sha256'
 export type {
   ClaimsTarget,
   FilterUserInfoOptions,

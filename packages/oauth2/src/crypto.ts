@@ -1,5 +1,4 @@
-import { base64url } from 'jose'
-import { sha256Digest } from './sha256'
+import { base64urlEncode, sha256Digest } from '@oidkit/jose'
 
 const encoder = new TextEncoder()
 
@@ -13,7 +12,7 @@ const encoder = new TextEncoder()
  * ```
  */
 export function randomToken(bytes = 32): string {
-  return base64url.encode(randomBytes(bytes))
+  return base64urlEncode(randomBytes(bytes))
 }
 
 // A call into the runtime's CSPRNG costs about as much for 4 KiB as for 32 bytes, and every
@@ -45,7 +44,7 @@ function randomBytes(length: number): Uint8Array {
  * ```
  */
 export async function sha256(value: string): Promise<string> {
-  return base64url.encode(sha256Digest(encoder.encode(value)))
+  return base64urlEncode(sha256Digest(encoder.encode(value)))
 }
 
 /**

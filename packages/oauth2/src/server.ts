@@ -122,7 +122,8 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
         ).toTextResponse()
       }
     }
-    if (endpoint.cors) {
+    // Most requests carry no Origin: no CORS work, not even an await.
+    if (endpoint.cors && request.headers.has('origin')) {
       const headers = await corsHeaders(request, endpoint, context)
       if (headers)
         for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)

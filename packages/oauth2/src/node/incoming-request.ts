@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { type RequestLike, withWholeBody } from '../request'
 import { bodyStream, reencode } from './body'
+import { NodeHeaders } from './node-headers'
 
 /** Where the request URL and a consumed body come from (see `ToWebRequestOptions`). */
 export interface RequestSourceOptions {
@@ -57,18 +58,6 @@ export function bodySource(
   return text === undefined
     ? { source: null, reencoded: false }
     : { source: utf8.encode(text), reencoded: true }
-}
-
-/** The header lines of `req`, without HTTP/2 pseudo-headers; a re-encoded body has its own length. */
-export function headerPairs(req: IncomingMessage, reencoded: boolean): [string, string][] {
-  const pairs: [string, string][] = []
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name.startsWith(':')) continue
-    if (reencoded && name === 'content-length') continue
-    if (Array.isArray(value)) for (const item of value) pairs.push([name, item])
-    else pairs.push([name, value])
-  }
-  return pairs
 }
 
 /** A Web stream of a body source (created only when something asks for `body`). */
@@ -136,7 +125,7 @@ export class IncomingRequest implements RequestLike {
   }
 
   get headers(): Headers {
-    this.#headers ??= new Headers(headerPairs(this.#req, this.#reencoded))
+    this.#headers ??= new NodeHeaders(this.#req, this.#reencoded)
     return this.#headers
   }
 

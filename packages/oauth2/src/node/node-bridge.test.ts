@@ -96,6 +96,32 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
     })
   })
 
+  it('Fetch 5.2: headers read one by one, iterated and changed agree', async () => {
+    const url = await serve(async (request) => {
+      const { headers } = request
+      const single = [headers.get('X-Custom'), headers.has('x-custom'), headers.get('x-none')]
+      const listed = [...headers].filter(([name]) => name.startsWith('x-'))
+      headers.set('x-added', '1')
+      headers.delete('x-custom')
+      return textResponse(
+        JSON.stringify({
+          single,
+          listed,
+          after: [headers.get('x-added'), headers.has('x-custom')],
+        }),
+      )
+    })
+    const response = await fetch(url, { headers: { 'x-custom': 'yes', 'x-other': 'two' } })
+    expect(await response.json()).toEqual({
+      single: ['yes', true, null],
+      listed: [
+        ['x-custom', 'yes'],
+        ['x-other', 'two'],
+      ],
+      after: ['1', false],
+    })
+  })
+
   it('a body can be read once: reading it again fails, and a clone must come first', async () => {
     const url = await serve(async (request) => {
       const parsed = (await request.json()) as { n: number }

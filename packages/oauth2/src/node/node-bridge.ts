@@ -2,13 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RequestLike, withWholeBody } from '../request'
 import { type EndpointResponse, TextResponse } from '../response'
 import { drain, readWhole, wholeBodyLength } from './body'
-import {
-  bodySource,
-  headerPairs,
-  IncomingRequest,
-  requestUrl,
-  sourceStream,
-} from './incoming-request'
+import { bodySource, IncomingRequest, requestUrl, sourceStream } from './incoming-request'
+import { headerPairs } from './node-headers'
 
 /** Options of {@link toWebRequest}. */
 export interface ToWebRequestOptions {
@@ -188,7 +183,8 @@ export async function respond(
     if (gone) request.abort()
     response = await handler.dispatch(request)
   }
-  await writeWebResponse(res, response)
+  if (response instanceof TextResponse) writeTextResponse(res, response)
+  else await writeWebResponse(res, response)
   // An endpoint may answer without reading the body (wrong method, too large).
   drain(req)
 }
