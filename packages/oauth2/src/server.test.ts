@@ -5,7 +5,7 @@ import { OAuthError } from './errors'
 import { MemoryStore } from './memory-store'
 import type { Endpoint, ServerPlugin, TokenGrantHandler } from './plugin'
 import { jsonResponse } from './response'
-import { createAuthorizationServer } from './server'
+import { createAuthorizationServer, pathnameOf } from './server'
 import { issueTokens } from './token-issuer'
 
 const issuer = 'https://as.example'
@@ -201,5 +201,29 @@ describe('createAuthorizationServer', () => {
         storage: new MemoryStore(),
       }),
     ).toThrow(TypeError)
+  })
+})
+
+describe('pathnameOf', () => {
+  it('WHATWG URL: routes on the pathname the URL parser gives, for plain and tricky URLs alike', () => {
+    const urls = [
+      'https://as.example/token',
+      'https://as.example/token?x=/y#z',
+      'https://as.example:8443/.well-known/openid-configuration',
+      'https://as.example?a=/token',
+      'https://as.example#/token',
+      'https://as.example',
+      'https://as.example/a/../token',
+      'https://as.example/a/./token',
+      'https://as.example/%74oken',
+      'https://as.example/to ken',
+      'https://as.example\\evil/token',
+      'https://user@as.example/token',
+      'https://as.example/tenant/register/abc',
+      'https://as.example/ü',
+      'https://as.example/a/..',
+      'https://as.example/.hidden',
+    ]
+    for (const url of urls) expect(pathnameOf(url), url).toBe(new URL(url).pathname)
   })
 })

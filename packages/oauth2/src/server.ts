@@ -64,6 +64,32 @@ const notFound = () =>
     },
   )
 
+// A path the URL parser would leave as it is: no percent-encoding to normalize, no character
+// it would escape, no dot segment.
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
+// No character that would end the authority earlier, or that a parser reads as a slash.
+const PLAIN_AUTHORITY = /^[^\\?#%\s]*$/
+
+/**
+ * The pathname of an absolute URL, as `new URL(url).pathname` gives it. Routing runs for every
+ * request: the common plain path is cut out of the string, anything else goes to the parser.
+ */
+export function pathnameOf(url: string): string {
+  const authority = url.indexOf('//')
+  const start = authority === -1 ? -1 : url.indexOf('/', authority + 2)
+  if (start !== -1 && PLAIN_AUTHORITY.test(url.slice(authority + 2, start))) {
+    let end = url.length
+    for (const mark of ['?', '#']) {
+      const at = url.indexOf(mark, start)
+      if (at !== -1 && at < end) end = at
+    }
+    const path = url.slice(start, end)
+    if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return path
+  }
+  return new URL(url).pathname
+}
+
 /**
  * Creates an OAuth 2.0 authorization server that speaks Web `Request` → `Response`.
  *
@@ -140,9 +166,9 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
     return endpoint
   }
 
-  async function dispatch(request: RequestLike): Promise<EndpointResponse> {
-    const endpoint = route(new URL(request.url).pathname)
-    return endpoint ? run(endpoint, request) : notFound()
+  function dispatch(request: RequestLike): Promise<EndpointResponse> {
+    const endpoint = route(pathnameOf(request.url))
+    return endpoint ? run(endpoint, request) : Promise.resolve(notFound())
   }
   const web = async (answer: Promise<EndpointResponse>) => toWebResponse(await answer)
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 // What a rejected body may still send before the connection is cut: enough for a client that
 // is still uploading to read our 413 instead of a reset connection, not enough to be abused.
@@ -103,4 +103,21 @@ export function readWhole(
     req.once('error', onError)
     req.once('close', onClose)
   })
+}
+
+/**
+ * A signal that aborts once the client has gone away before `res` was written, made when a
+ * request's `signal` is first read: most requests never read it, and a `close` listener per
+ * request is not free.
+ */
+export function closeSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  if (res.closed) {
+    if (!res.writableFinished) controller.abort()
+  } else {
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort()
+    })
+  }
+  return controller.signal
 }

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RequestLike, withWholeBody } from '../request'
-import { bodyStream, reencode } from './body'
+import { bodyStream, closeSignal, reencode } from './body'
 import { NodeHeaders } from './node-headers'
 
 /** Where the request URL and a consumed body come from (see `ToWebRequestOptions`). */
@@ -94,17 +94,19 @@ export class IncomingRequest implements RequestLike {
   #headers: Headers | undefined
   #stream: ReadableStream<Uint8Array> | null | undefined
   #used = false
-  #controller: AbortController | undefined
-  #aborted = false
+  readonly #res: ServerResponse
+  #signal: AbortSignal | undefined
 
   private constructor(
     req: IncomingMessage,
+    res: ServerResponse,
     method: string,
     url: string,
     source: BodySource,
     reencoded: boolean,
   ) {
     this.#req = req
+    this.#res = res
     this.method = method
     this.url = url
     this.#source = source
@@ -116,12 +118,13 @@ export class IncomingRequest implements RequestLike {
   /** The request for `req`; `whole` is its body when it was read beforehand. */
   static from(
     req: IncomingMessage,
+    res: ServerResponse,
     options: RequestSourceOptions,
     whole?: Uint8Array<ArrayBuffer> | Error,
   ): IncomingRequest {
     const method = (req.method ?? 'GET').toUpperCase()
     const { source, reencoded } = bodySource(req, options, method, whole)
-    return new IncomingRequest(req, method, requestUrl(req, options), source, reencoded)
+    return new IncomingRequest(req, res, method, requestUrl(req, options), source, reencoded)
   }
 
   get headers(): Headers {
@@ -139,17 +142,8 @@ export class IncomingRequest implements RequestLike {
   }
 
   get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController()
-      if (this.#aborted) this.#controller.abort()
-    }
-    return this.#controller.signal
-  }
-
-  /** The client went away before the answer was written. */
-  abort(): void {
-    this.#aborted = true
-    this.#controller?.abort()
+    this.#signal ??= closeSignal(this.#res)
+    return this.#signal
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
@@ -174,6 +168,7 @@ export class IncomingRequest implements RequestLike {
     if (this.bodyUsed) throw new TypeError('the request body was already read')
     const copy = new IncomingRequest(
       this.#req,
+      this.#res,
       this.method,
       this.url,
       this.#source,
@@ -185,7 +180,6 @@ export class IncomingRequest implements RequestLike {
       copy.#stream = theirs
     }
     if (this.#headers) copy.#headers = new Headers(this.#headers)
-    if (this.#aborted) copy.abort()
     return copy
   }
 

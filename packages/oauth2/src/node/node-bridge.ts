@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RequestLike, withWholeBody } from '../request'
 import { type EndpointResponse, TextResponse } from '../response'
-import { drain, readWhole, wholeBodyLength } from './body'
+import { closeSignal, drain, readWhole, wholeBodyLength } from './body'
 import { bodySource, IncomingRequest, requestUrl, sourceStream } from './incoming-request'
 import { headerPairs } from './node-headers'
 
@@ -61,26 +61,22 @@ function requestInit(
 }
 
 /**
- * A Request whose `signal` is only made when something reads it, and aborts once the client has
- * gone away. Handing undici a signal costs an AbortController, an abort listener and a
+ * A Request whose `signal` is only made when something reads it (see {@link closeSignal}).
+ * Handing undici a signal costs an AbortController, an abort listener and a
  * FinalizationRegistry entry per request, for a signal that oidkit's own endpoints never read.
  */
 class NodeRequest extends Request {
-  #controller: AbortController | undefined
-  #aborted = false
+  #res: ServerResponse | undefined
+  #signal: AbortSignal | undefined
 
-  override get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController()
-      if (this.#aborted) this.#controller.abort()
-    }
-    return this.#controller.signal
+  constructor(url: string, init: RequestInit, res: ServerResponse) {
+    super(url, init)
+    this.#res = res
   }
 
-  /** The client went away before the answer was written. */
-  abort(): void {
-    this.#aborted = true
-    this.#controller?.abort()
+  override get signal(): AbortSignal {
+    this.#signal ??= closeSignal(this.#res!)
+    return this.#signal
   }
 }
 
@@ -162,26 +158,16 @@ export async function respond(
   handler: NodeBridgeHandler,
   options: Omit<ToWebRequestOptions, 'signal'> = {},
 ): Promise<void> {
-  let request: NodeRequest | IncomingRequest | undefined
-  let gone = false
-  res.once('close', () => {
-    if (res.writableFinished) return
-    gone = true
-    request?.abort()
-  })
   const length = wholeBodyLength(req)
   const whole = length === undefined ? undefined : await readWhole(req, length)
   let response: EndpointResponse
   if (typeof handler === 'function') {
     const { url, init } = requestInit(req, options, whole)
-    request = new NodeRequest(url, init)
-    if (gone) request.abort()
+    const request = new NodeRequest(url, init, res)
     if (whole instanceof Uint8Array) withWholeBody(request, whole)
     response = await handler(request)
   } else {
-    request = IncomingRequest.from(req, options, whole)
-    if (gone) request.abort()
-    response = await handler.dispatch(request)
+    response = await handler.dispatch(IncomingRequest.from(req, res, options, whole))
   }
   if (response instanceof TextResponse) writeTextResponse(res, response)
   else await writeWebResponse(res, response)
