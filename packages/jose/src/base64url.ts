@@ -1,9 +1,14 @@
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const ALPHABET = new TextEncoder().encode(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+)
+// Well under the engine's limit on arguments for String.fromCharCode.apply.
+const CHUNK = 0x4000
 
 /**
- * RFC 4648 5 base64url of `bytes`, without padding. A table lookup: for the short values of a
- * token request (32-byte tokens and their hashes, signatures) several times cheaper than `btoa`
- * over a binary string plus the replacements that turn base64 into base64url.
+ * RFC 4648 5 base64url of `bytes`, without padding. A table lookup into ASCII bytes, made a string
+ * at once: several times cheaper than `btoa` over a binary string plus the replacements that
+ * turn base64 into base64url, and a flat string (appending character by character would build a
+ * rope, which every later `Map` lookup with it as key must flatten first, at about 2 µs).
  *
  * @example
  * ```ts
@@ -11,20 +16,26 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * ```
  */
 export function base64urlEncode(bytes: Uint8Array): string {
-  let out = ''
+  const out = new Uint8Array(Math.ceil((bytes.length * 4) / 3))
+  let o = 0
   let i = 0
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-    out +=
-      ALPHABET[n >>> 18]! +
-      ALPHABET[(n >>> 12) & 63]! +
-      ALPHABET[(n >>> 6) & 63]! +
-      ALPHABET[n & 63]!
+    out[o++] = ALPHABET[n >>> 18]!
+    out[o++] = ALPHABET[(n >>> 12) & 63]!
+    out[o++] = ALPHABET[(n >>> 6) & 63]!
+    out[o++] = ALPHABET[n & 63]!
   }
   if (i < bytes.length) {
     const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8)
-    out += ALPHABET[n >>> 18]! + ALPHABET[(n >>> 12) & 63]!
-    if (i + 1 < bytes.length) out += ALPHABET[(n >>> 6) & 63]!
+    out[o++] = ALPHABET[n >>> 18]!
+    out[o++] = ALPHABET[(n >>> 12) & 63]!
+    if (i + 1 < bytes.length) out[o++] = ALPHABET[(n >>> 6) & 63]!
   }
-  return out
+  if (out.length <= CHUNK) return String.fromCharCode.apply(null, out as unknown as number[])
+  let text = ''
+  for (let at = 0; at < out.length; at += CHUNK) {
+    text += String.fromCharCode.apply(null, out.subarray(at, at + CHUNK) as unknown as number[])
+  }
+  return text
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { randomToken, sha256 } from './crypto'
+import { randomToken, sha256, timingSafeEqual } from './crypto'
 
 describe('randomToken', () => {
   it('RFC 6749 10.10: 256 bits by default, every value distinct across refills of the pool', () => {
@@ -21,5 +21,18 @@ describe('sha256', () => {
     expect(await sha256('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
       'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     )
+  })
+})
+
+describe('timingSafeEqual', () => {
+  it('RFC 6749 2.3.1 / RFC 7636 4.6: equal strings only, whatever their length or alphabet', () => {
+    expect(timingSafeEqual('s3cr3t', 's3cr3t')).toBe(true)
+    expect(timingSafeEqual('', '')).toBe(true)
+    expect(timingSafeEqual('s3cr3t', 's3cr3T')).toBe(false)
+    expect(timingSafeEqual('s3cr3t', 's3cr3')).toBe(false)
+    expect(timingSafeEqual('s3cr3', 's3cr3t')).toBe(false)
+    expect(timingSafeEqual('', 'x')).toBe(false)
+    expect(timingSafeEqual('zoë', 'zoë')).toBe(true)
+    expect(timingSafeEqual('zoë', 'zoe')).toBe(false)
   })
 })

@@ -56,11 +56,10 @@ export async function sha256(value: string): Promise<string> {
  * ```
  */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a)
-  const y = encoder.encode(b)
-  // Compare against itself when lengths differ so the loop still runs; the result stays false.
-  const other = x.length === y.length ? y : x
-  let diff = x.length ^ y.length
-  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ other[i]!
+  // UTF-16 code units compared directly: no encoding, no allocation, on the hot path of every
+  // client authentication. Compare against itself when lengths differ so the loop still runs.
+  const other = a.length === b.length ? b : a
+  let diff = a.length ^ b.length
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ other.charCodeAt(i)
   return diff === 0
 }
