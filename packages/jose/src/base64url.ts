@@ -1,12 +1,12 @@
 const ALPHABET = new TextEncoder().encode(
   'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
 )
-// Well under the engine's limit on arguments for String.fromCharCode.apply.
-const CHUNK = 0x4000
+// The output is ASCII, which UTF-8 decodes as is, into a flat string, in native code.
+const ascii = new TextDecoder()
 
 /**
- * RFC 4648 5 base64url of `bytes`, without padding. A table lookup into ASCII bytes, made a string
- * at once: several times cheaper than `btoa` over a binary string plus the replacements that
+ * RFC 4648 5 base64url of `bytes`, without padding. A table lookup into ASCII bytes, decoded to
+ * a string at once: several times cheaper than `btoa` over a binary string plus the replacements that
  * turn base64 into base64url, and a flat string (appending character by character would build a
  * rope, which every later `Map` lookup with it as key must flatten first, at about 2 µs).
  *
@@ -32,10 +32,5 @@ export function base64urlEncode(bytes: Uint8Array): string {
     out[o++] = ALPHABET[(n >>> 12) & 63]!
     if (i + 1 < bytes.length) out[o++] = ALPHABET[(n >>> 6) & 63]!
   }
-  if (out.length <= CHUNK) return String.fromCharCode.apply(null, out as unknown as number[])
-  let text = ''
-  for (let at = 0; at < out.length; at += CHUNK) {
-    text += String.fromCharCode.apply(null, out.subarray(at, at + CHUNK) as unknown as number[])
-  }
-  return text
+  return ascii.decode(out)
 }
