@@ -6,9 +6,12 @@
  * version is many times cheaper, and it runs the same on every runtime.
  */
 
+// Words are kept signed (Int32Array): V8 holds them as small integers rather than heap numbers,
+// and sums wrapped with `| 0` are the same bits as unsigned arithmetic modulo 2^32.
+
 // FIPS 180-4 4.2.2: the first 32 bits of the fractional parts of the cube roots of the first
 // 64 primes.
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -20,12 +23,12 @@ const K = new Uint32Array([
 ])
 
 // FIPS 180-4 5.3.3: the initial hash value.
-const H0 = new Uint32Array([
+const H0 = new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ])
 
 // The message schedule, reused: the function is synchronous, so no two calls share it at once.
-const W = new Uint32Array(64)
+const W = new Int32Array(64)
 
 /**
  * The SHA-256 digest of `data` (32 bytes).
@@ -36,72 +39,84 @@ const W = new Uint32Array(64)
  * ```
  */
 export function sha256Digest(data: Uint8Array): Uint8Array {
-  // FIPS 180-4 5.1.1: append 0x80, zeros, and the bit length as a 64-bit big-endian integer.
-  const blocks = Math.ceil((data.length + 9) / 64)
-  const padded = new Uint8Array(blocks * 64)
-  padded.set(data)
-  padded[data.length] = 0x80
-  const view = new DataView(padded.buffer)
+  const state = Int32Array.from(H0)
+  // Whole blocks straight from the input; the tail and the FIPS 180-4 5.1.1 padding (0x80,
+  // zeros, the bit length as a 64-bit big-endian integer) in a block or two of their own.
+  const whole = data.length - (data.length % 64)
+  for (let offset = 0; offset < whole; offset += 64) compress(state, data, offset)
+  const rest = data.length - whole
+  const tail = new Uint8Array(rest < 56 ? 64 : 128)
+  tail.set(data.subarray(whole))
+  tail[rest] = 0x80
   const bits = data.length * 8
-  view.setUint32(padded.length - 8, Math.floor(bits / 0x100000000))
-  view.setUint32(padded.length - 4, bits >>> 0)
-
-  let h0 = H0[0]!
-  let h1 = H0[1]!
-  let h2 = H0[2]!
-  let h3 = H0[3]!
-  let h4 = H0[4]!
-  let h5 = H0[5]!
-  let h6 = H0[6]!
-  let h7 = H0[7]!
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    // FIPS 180-4 6.2.2 step 1: the message schedule.
-    for (let t = 0; t < 16; t++) W[t] = view.getUint32(offset + t * 4)
-    for (let t = 16; t < 64; t++) {
-      const w15 = W[t - 15]!
-      const w2 = W[t - 2]!
-      const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3)
-      const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10)
-      W[t] = (s1 + W[t - 7]! + s0 + W[t - 16]!) | 0
-    }
-    // Steps 2 to 4: the compression rounds.
-    let a = h0
-    let b = h1
-    let c = h2
-    let d = h3
-    let e = h4
-    let f = h5
-    let g = h6
-    let h = h7
-    for (let t = 0; t < 64; t++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))
-      const ch = (e & f) ^ (~e & g)
-      const t1 = (h + S1 + ch + K[t]! + W[t]!) | 0
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))
-      const maj = (a & b) ^ (a & c) ^ (b & c)
-      const t2 = (S0 + maj) | 0
-      h = g
-      g = f
-      f = e
-      e = (d + t1) | 0
-      d = c
-      c = b
-      b = a
-      a = (t1 + t2) | 0
-    }
-    // Step 4: the intermediate hash value.
-    h0 = (h0 + a) | 0
-    h1 = (h1 + b) | 0
-    h2 = (h2 + c) | 0
-    h3 = (h3 + d) | 0
-    h4 = (h4 + e) | 0
-    h5 = (h5 + f) | 0
-    h6 = (h6 + g) | 0
-    h7 = (h7 + h) | 0
-  }
+  const end = tail.length
+  const high = Math.floor(bits / 0x100000000)
+  tail[end - 8] = high >>> 24
+  tail[end - 7] = high >>> 16
+  tail[end - 6] = high >>> 8
+  tail[end - 5] = high
+  tail[end - 4] = bits >>> 24
+  tail[end - 3] = bits >>> 16
+  tail[end - 2] = bits >>> 8
+  tail[end - 1] = bits
+  for (let offset = 0; offset < end; offset += 64) compress(state, tail, offset)
   const out = new Uint8Array(32)
-  const outView = new DataView(out.buffer)
-  const state = [h0, h1, h2, h3, h4, h5, h6, h7]
-  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, state[i]! >>> 0)
+  for (let i = 0; i < 8; i++) {
+    const word = state[i]!
+    out[i * 4] = word >>> 24
+    out[i * 4 + 1] = word >>> 16
+    out[i * 4 + 2] = word >>> 8
+    out[i * 4 + 3] = word
+  }
   return out
+}
+
+/** FIPS 180-4 6.2.2: one 64-byte block of `bytes` at `offset` into `state`. */
+function compress(state: Int32Array, bytes: Uint8Array, offset: number): void {
+  // Step 1: the message schedule.
+  for (let t = 0; t < 16; t++) {
+    const at = offset + t * 4
+    W[t] = (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
+  }
+  for (let t = 16; t < 64; t++) {
+    const w15 = W[t - 15]!
+    const w2 = W[t - 2]!
+    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3)
+    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10)
+    W[t] = (s1 + W[t - 7]! + s0 + W[t - 16]!) | 0
+  }
+  // Steps 2 and 3: the compression rounds.
+  let a = state[0]!
+  let b = state[1]!
+  let c = state[2]!
+  let d = state[3]!
+  let e = state[4]!
+  let f = state[5]!
+  let g = state[6]!
+  let h = state[7]!
+  for (let t = 0; t < 64; t++) {
+    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))
+    const ch = (e & f) ^ (~e & g)
+    const t1 = (h + S1 + ch + K[t]! + W[t]!) | 0
+    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))
+    const maj = (a & b) ^ (a & c) ^ (b & c)
+    const t2 = (S0 + maj) | 0
+    h = g
+    g = f
+    f = e
+    e = (d + t1) | 0
+    d = c
+    c = b
+    b = a
+    a = (t1 + t2) | 0
+  }
+  // Step 4: the intermediate hash value.
+  state[0] = (state[0]! + a) | 0
+  state[1] = (state[1]! + b) | 0
+  state[2] = (state[2]! + c) | 0
+  state[3] = (state[3]! + d) | 0
+  state[4] = (state[4]! + e) | 0
+  state[5] = (state[5]! + f) | 0
+  state[6] = (state[6]! + g) | 0
+  state[7] = (state[7]! + h) | 0
 }
