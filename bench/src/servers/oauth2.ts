@@ -1,5 +1,5 @@
 import { KeySet } from '@oidkit/jose'
-import { createAuthorizationServer, MemoryStore } from '@oidkit/oauth2'
+import { createAuthorizationServer, MemoryStore, textResponse } from '@oidkit/oauth2'
 import { nodeHandler } from '@oidkit/oauth2/node'
 import { API_AUDIENCE, API_SCOPE, OPENID_SCOPE } from '../fixtures'
 import { oidkitInteractions, seedClients } from './oidkit-interactions'
@@ -24,6 +24,12 @@ await serve(async (issuer) => {
   })
   // No refresh_token grant: a redemption issues exactly one (signed) access token.
   await seedClients(server, ['authorization_code', 'client_credentials'])
+  // As an app mounts it: the server's own paths to the server, the pages to the app's routes.
   const interactions = oidkitInteractions(server)
-  return nodeHandler((request) => interactions(request) ?? server.handle(request))
+  const op = nodeHandler(server)
+  const pages = nodeHandler(
+    async (request) => (await interactions(request)) ?? textResponse('not found', { status: 404 }),
+  )
+  return (req, res) =>
+    server.matches((req.url ?? '/').split('?', 1)[0]!) ? op(req, res) : pages(req, res)
 })

@@ -72,8 +72,31 @@ export class TextResponse {
 
   /** The same response as a Web `Response`. */
   toResponse(): Response {
-    return new Response(this.body, { status: this.status, headers: this.#record ?? this.#headers })
+    const response = new Response(this.body, {
+      status: this.status,
+      headers: this.#record ?? this.#headers,
+    })
+    if (this.body !== null) texts.set(response, this.body)
+    return response
   }
+}
+
+// The text of the Web responses made by TextResponse.toResponse: an adapter that writes to a
+// socket itself (the Node bridge) sends it as it is, since on Node reading a body stream back
+// costs more than building the response did.
+const texts = new WeakMap<Response, string>()
+
+/**
+ * The text body of a Web `Response` made from a {@link TextResponse} whose body nobody has read
+ * yet; undefined for any other response, which must then be read as usual.
+ *
+ * @example
+ * ```ts
+ * const text = responseText(response) ?? (await response.text())
+ * ```
+ */
+export function responseText(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : texts.get(response)
 }
 
 /** What an endpoint answers: a Web `Response`, or oidkit's cheaper {@link TextResponse}. */

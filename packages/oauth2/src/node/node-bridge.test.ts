@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isOAuthError } from '../errors'
 import { parseRequest, type RequestLike } from '../request'
-import { type EndpointResponse, TextResponse, textResponse } from '../response'
+import { type EndpointResponse, responseText, TextResponse, textResponse } from '../response'
 import { nodeHandler } from './node-bridge'
 
 let server: Server | undefined
@@ -282,5 +282,15 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
     expect(await (await fetch(url)).text()).toBe('ok')
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(signal?.aborted).toBe(false)
+  })
+})
+
+describe('TextResponse.toResponse', () => {
+  it('a Web Response made from a TextResponse hands the bridge its text until its body is read', async () => {
+    const response = textResponse('{"ok":true}').toResponse()
+    expect(responseText(response)).toBe('{"ok":true}')
+    expect(await response.json()).toEqual({ ok: true })
+    expect(responseText(response)).toBeUndefined()
+    expect(responseText(new Response('plain'))).toBeUndefined()
   })
 })

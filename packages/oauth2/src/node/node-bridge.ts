@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RequestLike, withWholeBody } from '../request'
-import { type EndpointResponse, TextResponse } from '../response'
+import { type EndpointResponse, responseText, TextResponse } from '../response'
 import { closeSignal, drain, readWhole, wholeBodyLength } from './body'
 import { bodySource, IncomingRequest, requestUrl, sourceStream } from './incoming-request'
 import { headerPairs } from './node-headers'
@@ -106,6 +106,13 @@ export async function writeWebResponse(
   if (cookies.length > 0) res.setHeader('set-cookie', cookies)
   if (!response.body) {
     res.end()
+    return
+  }
+  // A Response made from oidkit's own TextResponse (what `handle` returns) carries its text.
+  const text = responseText(response)
+  if (text !== undefined) {
+    res.setHeader('content-length', Buffer.byteLength(text))
+    res.end(text)
     return
   }
   const body = new Uint8Array(await response.arrayBuffer())
