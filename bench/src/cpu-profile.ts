@@ -66,7 +66,6 @@ export function shortLocation(url: string, bundleLine: number): string {
   const modules = path.lastIndexOf('/node_modules/')
   if (modules !== -1) path = path.slice(modules + '/node_modules/'.length)
   else if (path.startsWith(repoRoot)) path = path.slice(repoRoot.length)
-  // Line numbers of transpiled TypeScript are those of tsx's output: close, not exact.
   return line >= 0 ? `${path}:${line + 1}` : path
 }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { buildServer } from './build-server'
 import { markdownTable, type Scenario } from './scenario'
 import type { MemoryProbeSettings, MemorySample } from './servers/memory-probe'
 
@@ -25,22 +26,14 @@ export function memoryPlan(smoke: boolean): MemoryProbeSettings {
  * const rows = await runMemoryCheck(memoryPlan(true))
  * ```
  */
-export function runMemoryCheck(settings: MemoryProbeSettings): Promise<MemoryRow[]> {
+export async function runMemoryCheck(settings: MemoryProbeSettings): Promise<MemoryRow[]> {
+  const probe = await buildServer('memory-probe')
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('servers/memory-probe.ts', import.meta.url)),
-      ],
-      {
-        cwd: benchDir,
-        env: { ...process.env, NODE_ENV: 'production', BENCH_MEMORY: JSON.stringify(settings) },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
+    const child = spawn(process.execPath, ['--expose-gc', probe], {
+      cwd: benchDir,
+      env: { ...process.env, NODE_ENV: 'production', BENCH_MEMORY: JSON.stringify(settings) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk

@@ -56,7 +56,6 @@ export async function profileOidkit(options: ProfileOptions): Promise<ProfileRes
   const keys = (await KeySet.generate('RS256')).toJSON()
   const server = await startServer('oidkit', keys, {
     options: { store: 'memory' },
-    // Each thread writes its own profile (tsx's loader hooks run in a worker): named by default.
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   })
   let from: number
@@ -118,7 +117,7 @@ export const profileScenario: Scenario<ProfileRow> = {
   markdown(rows, { machine, date }) {
     const table = profileScenario.table(rows)
     return [
-      `Recorded ${date} on ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}: the oidkit OP (in memory) under \`node --cpu-prof\`, redeeming pre-minted authorization codes (ID token RS256) at 32 connections for 10 s after a 2 s warmup${last ? ` (${Math.round(last.rps)} requests/s, ${last.busyMs} ms of busy CPU in ${last.samples} samples)` : ''}. Only samples taken while the measured load ran are counted; idle time is left out, and percentages are of the busy time. Locations of TypeScript files are approximate (tsx's output lines).`,
+      `Recorded ${date} on ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}: the oidkit OP (in memory) under \`node --cpu-prof\`, redeeming pre-minted authorization codes (ID token RS256) at 32 connections for 10 s after a 2 s warmup${last ? ` (${Math.round(last.rps)} requests/s, ${last.busyMs} ms of busy CPU in ${last.samples} samples)` : ''}. Only samples taken while the measured load ran are counted; idle time is left out, and percentages are of the busy time. Servers run from esbuild bundles: a location names the source file the bundled code came from.`,
       '',
       markdownTable(table),
     ].join('\n')
