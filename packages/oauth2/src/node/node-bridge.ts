@@ -120,20 +120,21 @@ export async function writeWebResponse(
   res.end(body)
 }
 
-/**
- * One `writeHead` and one `end`: Node sends the head and a string body in a single write. The
- * headers go as an object, Node's fast path (an array is applied header by header through
- * `removeHeader` and `appendHeader`); a `Set-Cookie` array becomes one line per cookie.
- */
+/** One `writeHead` and one `end`: Node sends the head and a string body in a single write. */
 function writeTextResponse(res: ServerResponse, response: TextResponse): void {
+  const lines: string[] = []
+  for (const [name, value] of Object.entries(response.headerLines())) {
+    if (typeof value === 'string') lines.push(name, value)
+    else for (const item of value) lines.push(name, item)
+  }
   const { body } = response
-  const lines = response.headerLines()
   if (body === null) {
     res.writeHead(response.status, lines)
     res.end()
     return
   }
-  res.writeHead(response.status, { ...lines, 'content-length': Buffer.byteLength(body) })
+  lines.push('content-length', String(Buffer.byteLength(body)))
+  res.writeHead(response.status, lines)
   res.end(body)
 }
 
