@@ -1,3 +1,5 @@
+import { escapeHtml } from '@oidkit/oauth2'
+
 /**
  * Markup that is already safe: produced by {@link html} or marked with {@link raw}.
  *
@@ -14,25 +16,8 @@ export class SafeHtml {
   }
 }
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-}
-
-/**
- * Escapes text for HTML element content and quoted attribute values.
- *
- * @example
- * ```ts
- * escapeHtml('<b>"hi"</b>') // '&lt;b&gt;&quot;hi&quot;&lt;/b&gt;'
- * ```
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!)
-}
+// The core's escaping, re-exported so the pages have one module for markup.
+export { escapeHtml }
 
 /** What may be interpolated: text (escaped), safe markup, lists of either, or nothing. */
 export type HtmlValue =

@@ -79,11 +79,9 @@ export function pathnameOf(url: string): string {
   const authority = url.indexOf('//')
   const start = authority === -1 ? -1 : url.indexOf('/', authority + 2)
   if (start !== -1 && PLAIN_AUTHORITY.test(url.slice(authority + 2, start))) {
-    let end = url.length
-    for (const mark of ['?', '#']) {
-      const at = url.indexOf(mark, start)
-      if (at !== -1 && at < end) end = at
-    }
+    const query = url.indexOf('?', start)
+    const fragment = url.indexOf('#', start)
+    const end = Math.min(query === -1 ? url.length : query, fragment === -1 ? url.length : fragment)
     const path = url.slice(start, end)
     if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return path
   }
