@@ -33,6 +33,12 @@ function openStore(): Storage & { close?(): void } {
 }
 
 const storage = openStore()
+
+/** The path of a request target, without its query. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
+}
 const accounts = new Map([[ACCOUNT_ID, ACCOUNT_CLAIMS]])
 
 await serve(
@@ -68,8 +74,7 @@ await serve(
       async (request) =>
         (await interactions(request)) ?? textResponse('not found', { status: 404 }),
     )
-    return (req, res) =>
-      provider.matches((req.url ?? '/').split('?', 1)[0]!) ? op(req, res) : pages(req, res)
+    return (req, res) => (provider.matches(pathOf(req.url ?? '/')) ? op(req, res) : pages(req, res))
   },
   () => {
     storage.close?.()

@@ -203,7 +203,7 @@ export function spy(
 ): Provider {
   const around = async <R extends EndpointResponse>(
     request: RequestLike,
-    answer: (request: RequestLike) => Promise<R>,
+    answer: (request: RequestLike) => R | Promise<R>,
   ): Promise<R> => {
     hooks.onRequest?.(request)
     const response = await answer(request)

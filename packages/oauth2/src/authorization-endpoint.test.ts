@@ -71,9 +71,12 @@ async function setup(
     const search = typeof query === 'string' ? query : new URLSearchParams(query).toString()
     const headers = new Headers(init.headers)
     if (cookie) headers.set('cookie', cookie)
-    return authorizationEndpoint
-      .handle(new Request(`${ISSUER}/authorize?${search}`, { ...init, headers }), server)
-      .then(toWebResponse)
+    return Promise.resolve(
+      authorizationEndpoint.handle(
+        new Request(`${ISSUER}/authorize?${search}`, { ...init, headers }),
+        server,
+      ),
+    ).then(toWebResponse)
   }
   return { server, storage, authorize }
 }

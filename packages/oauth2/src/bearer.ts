@@ -1,7 +1,7 @@
 import type { ServerContext } from './context'
 import { isOAuthError, OAuthError, type OAuthErrorCode, sanitizeDescription } from './errors'
 import type { RequestLike } from './request'
-import { mediaType, parseRequest } from './request'
+import { headerOf, mediaType, parseRequest } from './request'
 import { TextResponse } from './response'
 import type { GrantRecord, TokenRecord } from './storage'
 import { resolveToken, tokenState } from './token-lookup'
@@ -158,9 +158,8 @@ export function createBearerVerifier(server: ServerContext): BearerVerifier {
     const token = found.record
     // The client is only wanted for CORS, and only a cross-origin browser request sends Origin;
     // fetch it alongside the grant so it costs no extra latency.
-    const clientLookup = request.headers.has('origin')
-      ? server.storage.clients.get(token.clientId)
-      : undefined
+    const clientLookup =
+      headerOf(request, 'origin') !== null ? server.storage.clients.get(token.clientId) : undefined
     const [state, client] = await Promise.all([tokenState(server, token), clientLookup])
     if (state.reason !== undefined) throw fail('invalid_token', `the access token ${state.reason}`)
 

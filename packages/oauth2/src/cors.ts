@@ -1,7 +1,7 @@
 import type { Client } from './client'
 import type { ServerContext } from './context'
 import type { Endpoint } from './plugin'
-import type { RequestLike } from './request'
+import { headerOf, type RequestLike } from './request'
 import { TextResponse } from './response'
 
 const ALLOWED_HEADERS = 'authorization, content-type, dpop'
@@ -45,7 +45,7 @@ export async function corsHeaders(
   endpoint: Endpoint,
   server: ServerContext,
 ): Promise<Record<string, string> | undefined> {
-  const origin = request.headers.get('origin')
+  const origin = headerOf(request, 'origin')
   if (!origin) return undefined
   const client = server.requestClients.get(request)
   if (!(await originAllowed(origin, endpoint, server, client))) return { vary: 'Origin' }

@@ -83,7 +83,7 @@ export { refreshTokenGrant } from './refresh-token-grant'
 export { registrationEndpoint } from './registration-endpoint'
 export type { OAuthRequest, ParseRequestOptions, RequestLike } from './request'
 // Building blocks
-export { Params, parseRequest } from './request'
+export { headerOf, methodNotAllowed, Params, parseRequest } from './request'
 export type { EndpointResponse, TextResponseInit } from './response'
 export {
   escapeHtml,

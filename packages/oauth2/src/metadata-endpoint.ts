@@ -1,9 +1,8 @@
 import { ASYMMETRIC_ALGORITHMS, SYMMETRIC_ALGORITHMS } from '@oidkit/jose'
 import type { JSONWebKeySet } from 'jose'
 import type { ServerContext } from './context'
-import { OAuthError } from './errors'
 import type { Endpoint } from './plugin'
-import type { RequestLike } from './request'
+import { methodNotAllowed, type RequestLike } from './request'
 import { textResponse } from './response'
 
 const METHODS = ['GET'] as const
@@ -105,14 +104,9 @@ export function buildMetadata(server: ServerContext): Record<string, unknown> {
   return cached(server).metadata
 }
 
-function assertGet(request: RequestLike): void {
-  if (request.method !== 'GET') {
-    throw new OAuthError('invalid_request', `${request.method} is not allowed here`, {
-      status: 405,
-      headers: { allow: METHODS.join(', ') },
-    })
-  }
-}
+// The documents answer synchronously (see Endpoint.handle); a wrong method still fails as a
+// rejection, as every other endpoint's does.
+const notGet = (request: RequestLike) => Promise.reject(methodNotAllowed(request.method, METHODS))
 
 /**
  * The RFC 8414 3 metadata endpoint. For an issuer with a path its URL inserts the well-known
@@ -129,8 +123,8 @@ export const metadataEndpoint: Endpoint = {
   path: '/.well-known/oauth-authorization-server',
   methods: METHODS,
   cors: 'public',
-  async handle(request, server) {
-    assertGet(request)
+  handle(request, server) {
+    if (request.method !== 'GET') return notGet(request)
     return textResponse(cached(server).json, {
       status: 200,
       headers: { 'content-type': 'application/json;charset=UTF-8', 'cache-control': PUBLIC_CACHE },
@@ -152,8 +146,8 @@ export const jwksEndpoint: Endpoint = {
   path: '/jwks',
   methods: METHODS,
   cors: 'public',
-  async handle(request, server) {
-    assertGet(request)
+  handle(request, server) {
+    if (request.method !== 'GET') return notGet(request)
     const jwks = server.keys.jwks()
     let body = jwksBodies.get(jwks)
     if (body === undefined) {

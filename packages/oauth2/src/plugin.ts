@@ -127,7 +127,12 @@ export interface Endpoint {
   readonly prefix?: boolean
   /** Browser clients may call it cross-origin: `'public'` for documents anyone may read (any origin), `true` for origins of the calling client's redirect URIs. */
   readonly cors?: boolean | 'public'
-  handle(request: RequestLike, server: ServerContext): Promise<EndpointResponse>
+  /**
+   * Answers a request. An endpoint that needs nothing asynchronous (a cached document) may answer
+   * synchronously: the server then makes no promise for it, and the Node bridge writes the answer
+   * within the request event. An error may be thrown or rejected.
+   */
+  handle(request: RequestLike, server: ServerContext): EndpointResponse | Promise<EndpointResponse>
 }
 
 /** Client metadata added by an extension, composed with RFC 7591's. */

@@ -7,7 +7,7 @@ import { sha256, timingSafeEqual } from './crypto'
 import { OAuthError } from './errors'
 import type { Endpoint } from './plugin'
 import type { RequestLike } from './request'
-import { parseRequest } from './request'
+import { methodNotAllowed, parseRequest } from './request'
 import { type EndpointResponse, jsonResponse, TextResponse } from './response'
 import { verifySoftwareStatement } from './software-statement'
 
@@ -25,12 +25,6 @@ function invalidToken(description: string, presented: boolean): OAuthError {
     headers: { 'www-authenticate': presented ? 'Bearer error="invalid_token"' : 'Bearer' },
   })
 }
-
-const methodNotAllowed = (method: string, allowed: string) =>
-  new OAuthError('invalid_request', `${method} is not allowed here`, {
-    status: 405,
-    headers: { allow: allowed },
-  })
 
 function jsonObject(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -179,7 +173,7 @@ async function manage(
 ): Promise<EndpointResponse> {
   const method = request.method.toUpperCase()
   if (method !== 'GET' && method !== 'PUT' && method !== 'DELETE') {
-    throw methodNotAllowed(method, 'GET, PUT, DELETE')
+    throw methodNotAllowed(method, ['GET', 'PUT', 'DELETE'])
   }
   const token = bearerToken(request)
   if (!token) throw invalidToken('a registration access token is required', false)
@@ -237,7 +231,7 @@ export const registrationEndpoint: Endpoint = {
     const { pathname } = new URL(request.url)
     if (!pathname.startsWith(`${base}/`)) {
       const method = request.method.toUpperCase()
-      if (method !== 'POST') throw methodNotAllowed(method, 'POST')
+      if (method !== 'POST') throw methodNotAllowed(method, ['POST'])
       return register(request, server, registration)
     }
     const rest = pathname.slice(base.length + 1)

@@ -103,6 +103,19 @@ export function responseText(response: Response): string | undefined {
 export type EndpointResponse = Response | TextResponse
 
 /**
+ * Whether an endpoint's answer is still to come. Any thenable counts, so that an answer from
+ * another realm or promise library is awaited rather than written as a response.
+ *
+ * @example
+ * ```ts
+ * const response = isPromise(answer) ? await answer : answer
+ * ```
+ */
+export function isPromise<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/**
  * The Web `Response` for what an endpoint answered.
  *
  * @example

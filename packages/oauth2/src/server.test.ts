@@ -57,6 +57,16 @@ const brokenEndpoint: Endpoint = {
   },
 }
 
+// Endpoint.handle may answer synchronously, and so may fail synchronously.
+const syncBrokenEndpoint: Endpoint = {
+  name: 'sync-broken',
+  path: '/sync-broken',
+  methods: ['GET'],
+  handle() {
+    throw new Error('cache exploded at /srv/app/cache.ts:7')
+  },
+}
+
 async function setup(config: Partial<AuthorizationServerConfig> = {}) {
   const storage = new MemoryStore()
   const issued: string[] = []
@@ -64,7 +74,7 @@ async function setup(config: Partial<AuthorizationServerConfig> = {}) {
   const plugin: ServerPlugin = {
     name: 'example',
     grantTypes: [exampleGrant],
-    endpoints: [pingEndpoint, brokenEndpoint],
+    endpoints: [pingEndpoint, brokenEndpoint, syncBrokenEndpoint],
     extendMetadata(doc) {
       doc.example_supported = true
     },
@@ -140,6 +150,32 @@ describe('createAuthorizationServer', () => {
     const text = await response.text()
     expect(JSON.parse(text)).toMatchObject({ error: 'server_error' })
     expect(text).not.toContain('db.ts')
+    expect(errors).toHaveLength(1)
+  })
+
+  it('RFC 8414 3, RFC 7517 5: the documents are answered synchronously; a wrong method is still a 405 with Allow (RFC 9110 15.5.6)', async () => {
+    const { server } = await setup()
+    for (const path of ['/.well-known/oauth-authorization-server', '/jwks']) {
+      const answer = server.dispatch(new Request(`${issuer}${path}`))
+      // No promise: the Node bridge writes it before the request event returns.
+      expect(answer, path).not.toBeInstanceOf(Promise)
+      expect((answer as Awaited<typeof answer>).status, path).toBe(200)
+      const posted = await server.dispatch(new Request(`${issuer}${path}`, { method: 'POST' }))
+      expect(posted.status, path).toBe(405)
+      expect(posted.headers.get('allow'), path).toBe('GET')
+      expect(JSON.parse((await posted.text()) || '{}'), path).toMatchObject({
+        error: 'invalid_request',
+      })
+    }
+  })
+
+  it('RFC 6749 5.2: an endpoint that throws synchronously also answers server_error without a stack trace', async () => {
+    const { server, errors } = await setup()
+    const response = await server.handle(new Request(`${issuer}/sync-broken`))
+    expect(response.status).toBe(500)
+    const text = await response.text()
+    expect(JSON.parse(text)).toMatchObject({ error: 'server_error' })
+    expect(text).not.toContain('cache.ts')
     expect(errors).toHaveLength(1)
   })
 

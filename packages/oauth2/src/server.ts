@@ -14,8 +14,8 @@ import { passwordGrant } from './password-grant'
 import type { Endpoint } from './plugin'
 import { refreshTokenGrant } from './refresh-token-grant'
 import { registrationEndpoint } from './registration-endpoint'
-import type { RequestLike } from './request'
-import { type EndpointResponse, TextResponse, toWebResponse } from './response'
+import { headerOf, type RequestLike } from './request'
+import { type EndpointResponse, isPromise, TextResponse, toWebResponse } from './response'
 import { revocationEndpoint } from './revocation-endpoint'
 import { tokenEndpoint } from './token-endpoint'
 
@@ -27,7 +27,7 @@ export interface AuthorizationServer {
    * Routes like `handle`, but may answer with a {@link TextResponse} instead of building a Web
    * `Response`: for adapters that write the answer themselves (the Node bridge does).
    */
-  dispatch(request: RequestLike): Promise<EndpointResponse>
+  dispatch(request: RequestLike): EndpointResponse | Promise<EndpointResponse>
   /**
    * True when `pathname` is one of the server's endpoints, so that framework adapters can pass
    * every other path on (to the integrator's login pages, for instance) without touching it.
@@ -125,34 +125,53 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
     if (endpoint.prefix) prefixed.push([`${path}/`, endpoint])
   }
 
-  async function run(endpoint: Endpoint, request: RequestLike): Promise<EndpointResponse> {
+  // What a thrown or rejected error answers.
+  function failure(error: unknown, request: RequestLike): TextResponse {
+    if (isOAuthError(error)) return error.toTextResponse()
+    // Unexpected failures become server_error without a stack trace (RFC 6749 5.2).
+    config.onError?.(error, request)
+    return new OAuthError(
+      'server_error',
+      'the server could not complete the request',
+    ).toTextResponse()
+  }
+
+  function withCors(
+    endpoint: Endpoint,
+    request: RequestLike,
+    response: EndpointResponse,
+  ): EndpointResponse | Promise<EndpointResponse> {
+    // Most requests carry no Origin: no CORS work, not even a promise.
+    if (!endpoint.cors || headerOf(request, 'origin') === null) return response
+    return corsHeaders(request, endpoint, context).then((headers) => {
+      if (headers)
+        for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
+      return response
+    })
+  }
+
+  // Synchronous as long as the endpoint is: a document request then costs no promise, and the
+  // Node bridge writes it before the request event returns.
+  function run(
+    endpoint: Endpoint,
+    request: RequestLike,
+  ): EndpointResponse | Promise<EndpointResponse> {
     if (request.method === 'OPTIONS') {
       return endpoint.cors
         ? preflightResponse(request, endpoint)
         : new TextResponse(null, { status: 204, headers: { allow: endpoint.methods.join(', ') } })
     }
-    let response: EndpointResponse
+    let answer: EndpointResponse | Promise<EndpointResponse>
     try {
-      response = await endpoint.handle(request, context)
+      answer = endpoint.handle(request, context)
     } catch (error) {
-      if (isOAuthError(error)) {
-        response = error.toTextResponse()
-      } else {
-        // Unexpected failures become server_error without a stack trace (RFC 6749 5.2).
-        config.onError?.(error, request)
-        response = new OAuthError(
-          'server_error',
-          'the server could not complete the request',
-        ).toTextResponse()
-      }
+      return withCors(endpoint, request, failure(error, request))
     }
-    // Most requests carry no Origin: no CORS work, not even an await.
-    if (endpoint.cors && request.headers.has('origin')) {
-      const headers = await corsHeaders(request, endpoint, context)
-      if (headers)
-        for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
-    }
-    return response
+    if (!isPromise(answer)) return withCors(endpoint, request, answer)
+    return Promise.resolve(answer).then(
+      (response) => withCors(endpoint, request, response),
+      (error: unknown) => withCors(endpoint, request, failure(error, request)),
+    )
   }
 
   const route = (pathname: string) =>
@@ -164,11 +183,12 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
     return endpoint
   }
 
-  function dispatch(request: RequestLike): Promise<EndpointResponse> {
+  function dispatch(request: RequestLike): EndpointResponse | Promise<EndpointResponse> {
     const endpoint = route(pathnameOf(request.url))
-    return endpoint ? run(endpoint, request) : Promise.resolve(notFound())
+    return endpoint ? run(endpoint, request) : notFound()
   }
-  const web = async (answer: Promise<EndpointResponse>) => toWebResponse(await answer)
+  const web = async (answer: EndpointResponse | Promise<EndpointResponse>) =>
+    toWebResponse(await answer)
 
   return {
     context,

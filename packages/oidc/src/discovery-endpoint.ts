@@ -1,7 +1,7 @@
 import {
   buildMetadata,
   type Endpoint,
-  OAuthError,
+  methodNotAllowed,
   type ServerContext,
   textResponse,
 } from '@oidkit/oauth2'
@@ -126,12 +126,10 @@ export function discoveryEndpoint(options: OpenIDOptions): Endpoint {
     path: '/.well-known/openid-configuration',
     methods: METHODS,
     cors: 'public',
-    async handle(request, server) {
+    // Synchronous (see Endpoint.handle): the document is built once per server.
+    handle(request, server) {
       if (request.method !== 'GET') {
-        throw new OAuthError('invalid_request', `${request.method} is not allowed here`, {
-          status: 405,
-          headers: { allow: METHODS.join(', ') },
-        })
+        return Promise.reject(methodNotAllowed(request.method, METHODS))
       }
       return textResponse(documentOf(server, options), {
         status: 200,

@@ -5,6 +5,7 @@ import {
   type Endpoint,
   type GrantRecord,
   jsonResponse,
+  methodNotAllowed,
   OAuthError,
   type ServerContext,
   sanitizeDescription,
@@ -69,12 +70,7 @@ export function userinfoEndpoint(options: OpenIDOptions): Endpoint {
     cors: true,
     async handle(request, server) {
       const method = request.method.toUpperCase()
-      if (method !== 'GET' && method !== 'POST') {
-        throw new OAuthError('invalid_request', `${method} is not allowed here`, {
-          status: 405,
-          headers: { allow: METHODS.join(', ') },
-        })
-      }
+      if (method !== 'GET' && method !== 'POST') throw methodNotAllowed(method, METHODS)
       // Throws OAuthErrors that carry their WWW-Authenticate challenge (RFC 6750 3).
       const verified = await verifierOf(server).verify(request, VERIFY_OPTIONS)
       const { token } = verified

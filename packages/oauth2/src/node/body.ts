@@ -30,6 +30,12 @@ export function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
 /** Discards what is left of a request body, up to a limit, so a kept-alive socket stays usable. */
 export function drain(req: IncomingMessage): void {
   if (req.complete || req.destroyed) return
+  // No body by its framing (RFC 9112 6.3): Node completes the message by itself, and a document
+  // answered synchronously is written before it has.
+  const { headers } = req
+  if (headers['transfer-encoding'] === undefined && !(Number(headers['content-length']) > 0)) {
+    return
+  }
   req.removeAllListeners('data')
   let drained = 0
   req.on('data', (chunk: Uint8Array) => {

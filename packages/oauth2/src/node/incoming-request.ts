@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type RequestLike, withWholeBody } from '../request'
+import { type RequestLike, readHeader, withWholeBody } from '../request'
 import { bodyStream, closeSignal, reencode } from './body'
-import { NodeHeaders } from './node-headers'
+import { NodeHeaders, nodeHeader } from './node-headers'
 
 /** Where the request URL and a consumed body come from (see `ToWebRequestOptions`). */
 export interface RequestSourceOptions {
@@ -12,10 +12,11 @@ export interface RequestSourceOptions {
 
 type ParsedBodyRequest = IncomingMessage & { body?: unknown; originalUrl?: string }
 
+const first = (value: string | string[] | undefined) =>
+  (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim()
+
 function requestOrigin(req: IncomingMessage, options: RequestSourceOptions): string {
   if (options.origin) return options.origin.replace(/\/$/, '')
-  const first = (value: string | string[] | undefined) =>
-    (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim()
   const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true
   let proto = encrypted ? 'https' : 'http'
   let host = req.headers.host ?? first(req.headers[':authority' as 'host']) ?? 'localhost'
@@ -130,6 +131,11 @@ export class IncomingRequest implements RequestLike {
   get headers(): Headers {
     this.#headers ??= new NodeHeaders(this.#req, this.#reencoded)
     return this.#headers
+  }
+
+  /** See {@link readHeader}: Node's own header record, until `headers` was asked for. */
+  [readHeader](name: string): string | null {
+    return this.#headers ? this.#headers.get(name) : nodeHeader(this.#req, name, this.#reencoded)
   }
 
   get body(): ReadableStream<Uint8Array> | null {

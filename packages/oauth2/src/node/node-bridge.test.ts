@@ -1,8 +1,8 @@
-import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isOAuthError } from '../errors'
-import { parseRequest, type RequestLike } from '../request'
+import { headerOf, parseRequest, type RequestLike } from '../request'
 import { type EndpointResponse, responseText, TextResponse, textResponse } from '../response'
 import { nodeHandler } from './node-bridge'
 
@@ -19,9 +19,12 @@ type Mode = 'web handler' | 'dispatcher'
 // IncomingRequest: every test runs through both.
 describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => {
   async function serve(
-    handler: (request: RequestLike) => Promise<EndpointResponse>,
+    handler: (request: RequestLike) => EndpointResponse | Promise<EndpointResponse>,
+    listener: (handle: RequestListener) => RequestListener = (handle) => handle,
   ): Promise<string> {
-    server = createServer(nodeHandler(mode === 'dispatcher' ? { dispatch: handler } : handler))
+    server = createServer(
+      listener(nodeHandler(mode === 'dispatcher' ? { dispatch: handler } : handler)),
+    )
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   }
@@ -57,6 +60,20 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe('/next')
     expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/'])
+  })
+
+  it('RFC 9110 6.4: an answer given synchronously is written before the request event returns', async () => {
+    const written: boolean[] = []
+    const url = await serve(
+      () => textResponse('{"keys":[]}', { headers: { 'content-type': 'application/json' } }),
+      (handle) => (req, res) => {
+        handle(req, res)
+        written.push(res.writableEnded)
+      },
+    )
+    const response = await fetch(url)
+    expect(await response.json()).toEqual({ keys: [] })
+    expect(written).toEqual([true])
   })
 
   it('RFC 9110 9.3.2: a HEAD request gets the headers of GET and no body', async () => {
@@ -98,6 +115,7 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
 
   it('Fetch 5.2: headers read one by one, iterated and changed agree', async () => {
     const url = await serve(async (request) => {
+      const read = [headerOf(request, 'x-custom'), headerOf(request, 'x-none')]
       const { headers } = request
       const single = [headers.get('X-Custom'), headers.has('x-custom'), headers.get('x-none')]
       const listed = [...headers].filter(([name]) => name.startsWith('x-'))
@@ -108,6 +126,8 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
           single,
           listed,
           after: [headers.get('x-added'), headers.has('x-custom')],
+          read,
+          readAfter: [headerOf(request, 'x-added'), headerOf(request, 'x-custom')],
         }),
       )
     })
@@ -119,6 +139,8 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
         ['x-other', 'two'],
       ],
       after: ['1', false],
+      read: ['yes', null],
+      readAfter: ['1', null],
     })
   })
 

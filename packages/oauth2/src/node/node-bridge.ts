@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RequestLike, withWholeBody } from '../request'
-import { type EndpointResponse, responseText, TextResponse } from '../response'
+import { type EndpointResponse, isPromise, responseText, TextResponse } from '../response'
 import { closeSignal, drain, readWhole, wholeBodyLength } from './body'
 import { bodySource, IncomingRequest, requestUrl, sourceStream } from './incoming-request'
 import { headerPairs } from './node-headers'
@@ -120,10 +120,28 @@ export async function writeWebResponse(
   res.end(body)
 }
 
+// The byte length of the body written last: the same document (discovery, JWKS) usually goes
+// out many times in a row, and measuring its UTF-8 length is a scan of the whole text.
+let lastBody: string | undefined
+let lastLength = ''
+
+function contentLength(body: string): string {
+  if (body === lastBody) return lastLength
+  const length = String(Buffer.byteLength(body))
+  // Only small bodies are kept, so that a large one is not held on to.
+  if (body.length <= 16_384) {
+    lastBody = body
+    lastLength = length
+  }
+  return length
+}
+
 /** One `writeHead` and one `end`: Node sends the head and a string body in a single write. */
 function writeTextResponse(res: ServerResponse, response: TextResponse): void {
   const lines: string[] = []
-  for (const [name, value] of Object.entries(response.headerLines())) {
+  const record = response.headerLines()
+  for (const name in record) {
+    const value = record[name]!
     if (typeof value === 'string') lines.push(name, value)
     else for (const item of value) lines.push(name, item)
   }
@@ -133,7 +151,7 @@ function writeTextResponse(res: ServerResponse, response: TextResponse): void {
     res.end()
     return
   }
-  lines.push('content-length', String(Buffer.byteLength(body)))
+  lines.push('content-length', contentLength(body))
   res.writeHead(response.status, lines)
   res.end(body)
 }
@@ -143,11 +161,13 @@ function writeTextResponse(res: ServerResponse, response: TextResponse): void {
  * provider are ones. The bridge hands it a {@link RequestLike} instead of a Web `Request`.
  */
 export interface Dispatcher {
-  dispatch(request: RequestLike): Promise<EndpointResponse>
+  dispatch(request: RequestLike): EndpointResponse | Promise<EndpointResponse>
 }
 
 /** A Web handler (given a Web `Request`), or a {@link Dispatcher} (given a lighter request). */
-export type NodeBridgeHandler = ((request: Request) => Promise<EndpointResponse>) | Dispatcher
+export type NodeBridgeHandler =
+  | ((request: Request) => EndpointResponse | Promise<EndpointResponse>)
+  | Dispatcher
 
 /**
  * Answers one Node request with a Web handler or a {@link Dispatcher}: aborted requests abort
@@ -165,21 +185,55 @@ export async function respond(
   handler: NodeBridgeHandler,
   options: Omit<ToWebRequestOptions, 'signal'> = {},
 ): Promise<void> {
+  await answer(req, res, handler, options)
+}
+
+// The work of `respond`, synchronous from end to end when the handler answers synchronously (a
+// GET of a document): written within the request event, as a bare `node:http` handler would,
+// without a promise.
+function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: NodeBridgeHandler,
+  options: Omit<ToWebRequestOptions, 'signal'>,
+): void | Promise<void> {
   const length = wholeBodyLength(req)
-  const whole = length === undefined ? undefined : await readWhole(req, length)
-  let response: EndpointResponse
+  if (length === undefined) return reply(req, res, handler, options, undefined)
+  return readWhole(req, length).then((whole) => reply(req, res, handler, options, whole))
+}
+
+function reply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: NodeBridgeHandler,
+  options: Omit<ToWebRequestOptions, 'signal'>,
+  whole: Uint8Array<ArrayBuffer> | Error | undefined,
+): void | Promise<void> {
+  let response: EndpointResponse | Promise<EndpointResponse>
   if (typeof handler === 'function') {
     const { url, init } = requestInit(req, options, whole)
     const request = new NodeRequest(url, init, res)
     if (whole instanceof Uint8Array) withWholeBody(request, whole)
-    response = await handler(request)
+    response = handler(request)
   } else {
-    response = await handler.dispatch(IncomingRequest.from(req, res, options, whole))
+    response = handler.dispatch(IncomingRequest.from(req, res, options, whole))
   }
-  if (response instanceof TextResponse) writeTextResponse(res, response)
-  else await writeWebResponse(res, response)
+  if (isPromise(response)) return Promise.resolve(response).then((r) => write(req, res, r))
+  return write(req, res, response)
+}
+
+function write(
+  req: IncomingMessage,
+  res: ServerResponse,
+  response: EndpointResponse,
+): void | Promise<void> {
+  if (response instanceof TextResponse) {
+    writeTextResponse(res, response)
+    drain(req)
+    return
+  }
   // An endpoint may answer without reading the body (wrong method, too large).
-  drain(req)
+  return writeWebResponse(res, response).then(() => drain(req))
 }
 
 /**
@@ -194,15 +248,20 @@ export function nodeHandler(
   handler: NodeBridgeHandler,
   options: Omit<ToWebRequestOptions, 'signal'> = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const fail = (res: ServerResponse) => {
+    if (!res.headersSent) {
+      res.statusCode = 500
+      res.setHeader('content-type', 'application/json')
+      res.end('{"error":"server_error"}')
+    } else {
+      res.destroy()
+    }
+  }
   return (req, res) => {
-    respond(req, res, handler, options).catch(() => {
-      if (!res.headersSent) {
-        res.statusCode = 500
-        res.setHeader('content-type', 'application/json')
-        res.end('{"error":"server_error"}')
-      } else {
-        res.destroy()
-      }
-    })
+    try {
+      answer(req, res, handler, options)?.catch(() => fail(res))
+    } catch {
+      fail(res)
+    }
   }
 }

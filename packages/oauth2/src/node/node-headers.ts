@@ -13,6 +13,18 @@ export function headerPairs(req: IncomingMessage, reencoded: boolean): [string, 
 }
 
 /**
+ * One header of a Node request as `Headers.get` gives it: repeated lines joined with `, `, no
+ * HTTP/2 pseudo-header, and no `Content-Length` for a re-encoded body (it has its own).
+ */
+export function nodeHeader(req: IncomingMessage, name: string, reencoded: boolean): string | null {
+  const key = name.toLowerCase()
+  if (key.startsWith(':') || (reencoded && key === 'content-length')) return null
+  const value = req.headers[key]
+  if (value === undefined) return null
+  return typeof value === 'string' ? value : value.join(', ')
+}
+
+/**
  * The headers of a Node request as a Web `Headers` that copies them in only when something
  * other than `get` or `has` is called: endpoints read two or three headers, and filling a
  * `Headers` with every line of a browser's request costs more than that.
@@ -35,12 +47,7 @@ export class NodeHeaders extends Headers {
   }
 
   override get(name: string): string | null {
-    if (!this.#req) return super.get(name)
-    const key = name.toLowerCase()
-    if (key.startsWith(':') || (this.#reencoded && key === 'content-length')) return null
-    const value = this.#req.headers[key]
-    if (value === undefined) return null
-    return typeof value === 'string' ? value : value.join(', ')
+    return this.#req ? nodeHeader(this.#req, name, this.#reencoded) : super.get(name)
   }
 
   override has(name: string): boolean {
