@@ -14,6 +14,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   http: async () => (await import('./http-report')).httpScenario as Scenario,
   profile: async () => (await import('./profile.bench')).profileScenario as Scenario,
   memory: async () => (await import('./memory.bench')).memoryScenario as Scenario,
+  instructions: async () => (await import('./instructions.bench')).instructionsScenario as Scenario,
 }
 
 const benchDir = new URL('../', import.meta.url)
@@ -29,7 +30,7 @@ Throughput of oidkit against the libraries it builds on.
 \`\`\`sh
 pnpm bench                # every scenario, full length; writes results/ and this README
 pnpm bench --smoke        # a short run that only proves the benches work; writes nothing
-pnpm bench --only http    # one scenario (repeatable): token, http, profile, memory, jose
+pnpm bench --only http    # one scenario (repeatable): token, http, profile, memory, jose, instructions
 \`\`\`
 
 The runner loads the workspace packages from their TypeScript source (\`tsconfig.json\` \`paths\`,

@@ -33,6 +33,8 @@ export interface StartServerOptions {
   nodeArgs?: readonly string[]
   /** Milliseconds to wait for the server to listen (default 60 s). */
   timeoutMs?: number
+  /** A program to run Node under, with its arguments (`['valgrind', '--tool=callgrind']`). */
+  wrapper?: readonly string[]
 }
 
 function send(child: ChildProcess, message: ParentMessage): void {
@@ -53,10 +55,17 @@ function send(child: ChildProcess, message: ParentMessage): void {
 export async function startServer(
   program: ServerProgram,
   keys: SerializedKeySet,
-  { label = program, options = {}, nodeArgs = [], timeoutMs = 60_000 }: StartServerOptions = {},
+  {
+    label = program,
+    options = {},
+    nodeArgs = [],
+    timeoutMs = 60_000,
+    wrapper = [],
+  }: StartServerOptions = {},
 ): Promise<ServerProcess> {
   const init: ServerInit = { keys, options }
-  const child = spawn(process.execPath, [...nodeArgs, await buildServer(program)], {
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, await buildServer(program)]
+  const child = spawn(command!, args, {
     cwd: benchDir,
     env: { ...process.env, NODE_ENV: 'production', BENCH_SERVER_INIT: JSON.stringify(init) },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
