@@ -222,6 +222,8 @@ function reply(
   return write(req, res, response)
 }
 
+// Writes the answer, then drains the body: an endpoint may answer without reading it (wrong
+// method, too large).
 function write(
   req: IncomingMessage,
   res: ServerResponse,
@@ -232,7 +234,6 @@ function write(
     drain(req)
     return
   }
-  // An endpoint may answer without reading the body (wrong method, too large).
   return writeWebResponse(res, response).then(() => drain(req))
 }
 
