@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http'
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type RequestListener,
+  type Server,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isOAuthError } from '../errors'
@@ -74,6 +80,40 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
     const response = await fetch(url)
     expect(await response.json()).toEqual({ keys: [] })
     expect(written).toEqual([true])
+  })
+
+  it('RFC 9112 9.3: after synchronous answers, unread bodies included, the kept-alive connection serves the next request', async () => {
+    const ports: number[] = []
+    const url = await serve(
+      (request) => textResponse(request.method),
+      (handle) => (req, res) => {
+        ports.push(req.socket.remotePort!)
+        handle(req, res)
+      },
+    )
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const send = (method: string, body?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const client = httpRequest(url, { method, agent }, (res) => {
+          let text = ''
+          res.setEncoding('utf8').on('data', (chunk: string) => {
+            text += chunk
+          })
+          res.once('end', () => resolve(`${res.statusCode} ${text}`))
+        })
+        client.once('error', reject)
+        client.end(body)
+      })
+    try {
+      // A bodiless GET (nothing to drain), a POST whose body nobody reads (drained), a GET again.
+      expect(await send('GET')).toBe('200 GET')
+      expect(await send('POST', 'x'.repeat(200_000))).toBe('200 POST')
+      expect(await send('GET')).toBe('200 GET')
+    } finally {
+      agent.destroy()
+    }
+    expect(ports).toHaveLength(3)
+    expect(new Set(ports).size).toBe(1)
   })
 
   it('RFC 9110 9.3.2: a HEAD request gets the headers of GET and no body', async () => {
