@@ -1,6 +1,6 @@
 import { base64urlEncode } from './base64url'
 import { JoseError } from './errors'
-import { sha256Digest } from './sha256'
+import { sha256Base64url } from './sha256'
 
 type DigestName = 'SHA-256' | 'SHA-384' | 'SHA-512'
 
@@ -52,10 +52,20 @@ export async function tokenHash(value: string, alg: string): Promise<string> {
   }
   // The spec says "ASCII octets": tokens, codes and states are ASCII, for which UTF-8 is
   // identical, and UTF-8 is what other implementations use for anything beyond it.
-  const bytes = encoder.encode(value)
-  const digest =
-    digestName === 'SHA-256'
-      ? sha256Digest(bytes)
-      : new Uint8Array(await globalThis.crypto.subtle.digest(digestName, bytes))
+  if (digestName === 'SHA-256') return leftHalf(sha256Base64url(value))
+  const digest = new Uint8Array(
+    await globalThis.crypto.subtle.digest(digestName, encoder.encode(value)),
+  )
   return base64urlEncode(digest.subarray(0, digest.length / 2))
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/**
+ * The base64url of the first 16 bytes of a SHA-256 digest, from the base64url of all 32: its
+ * first 21 characters carry the first 126 bits as they are; the 22nd carries the last 2 bits of
+ * byte 15 and, after them, 4 bits of byte 16, which the half's encoding pads with zeros instead.
+ */
+function leftHalf(digest: string): string {
+  return digest.slice(0, 21) + ALPHABET[ALPHABET.indexOf(digest[21]!) & 0b110000]
 }

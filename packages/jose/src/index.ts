@@ -54,7 +54,7 @@ export {
   SYMMETRIC_ALGORITHMS,
   thumbprint,
 } from './keys'
-export { sha256Digest } from './sha256'
+export { sha256Base64url, sha256Digest } from './sha256'
 export type {
   ClaimsTarget,
   FilterUserInfoOptions,

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { sha256Digest } from './sha256'
+import { describe, expect, it, vi } from 'vitest'
+import { sha256Base64url, sha256Digest } from './sha256'
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 const utf8 = (value: string) => new TextEncoder().encode(value)
@@ -35,6 +35,50 @@ describe('sha256Digest', () => {
       const data = crypto.getRandomValues(new Uint8Array(length))
       const expected = new Uint8Array(await crypto.subtle.digest('SHA-256', data))
       expect(hex(sha256Digest(data)), `length ${length}`).toBe(hex(expected))
+    }
+  })
+})
+
+describe('sha256Base64url', () => {
+  // Lengths around the block boundaries, non-ASCII text and a lone surrogate (which both UTF-8
+  // encoders replace by U+FFFD).
+  const inputs = [
+    '',
+    'abc',
+    ...Array.from({ length: 130 }, (_, n) => 'x'.repeat(n)),
+    'grüße, 世界, 🙂',
+    'lone \ud800 surrogate',
+  ]
+  const expected = (value: string) => Buffer.from(sha256Digest(utf8(value))).toString('base64url')
+
+  it('FIPS 180-2 B.1: "abc"', () => {
+    expect(sha256Base64url('abc')).toBe('ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0')
+  })
+
+  it("agrees with the plain version on the runtime's native hash (Node's crypto.hash)", () => {
+    for (const value of inputs) expect(sha256Base64url(value), value).toBe(expected(value))
+  })
+
+  it('falls back to the plain version on a runtime without process.getBuiltinModule (edge)', async () => {
+    vi.resetModules()
+    vi.stubGlobal('process', { ...process, getBuiltinModule: undefined })
+    try {
+      const fresh = await import('./sha256')
+      for (const value of inputs) expect(fresh.sha256Base64url(value), value).toBe(expected(value))
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('does not trust a native hash that gives a wrong answer', async () => {
+    vi.resetModules()
+    const wrong = () => 'not a digest'
+    vi.stubGlobal('process', { ...process, getBuiltinModule: () => ({ hash: wrong }) })
+    try {
+      const fresh = await import('./sha256')
+      expect(fresh.sha256Base64url('abc')).toBe('ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0')
+    } finally {
+      vi.unstubAllGlobals()
     }
   })
 })

@@ -1,9 +1,12 @@
+import { base64urlEncode } from './base64url'
+
 /**
  * SHA-256 (FIPS 180-4) in plain JavaScript, synchronous. The server hashes every code, token,
  * session cookie and client secret it sees, all a few dozen bytes long; `crypto.subtle.digest`
  * is asynchronous and, on Node, a round trip through the thread pool per call, which profiling
  * showed to be the largest single cost of a token request. For inputs this short the plain
- * version is many times cheaper, and it runs the same on every runtime.
+ * version is many times cheaper, and it runs the same on every runtime. Where the runtime has a
+ * synchronous native hash, {@link sha256Base64url} prefers that.
  */
 
 // Words are kept signed (Int32Array): V8 holds them as small integers rather than heap numbers,
@@ -119,4 +122,57 @@ function compress(state: Int32Array, bytes: Uint8Array, offset: number): void {
   state[5] = (state[5]! + f) | 0
   state[6] = (state[6]! + g) | 0
   state[7] = (state[7]! + h) | 0
+}
+
+/** Node's one-shot `crypto.hash`, as far as it is used here. */
+type OneShotHash = (algorithm: 'sha256', data: string, outputEncoding: 'base64url') => string
+
+// undefined until the first call looks; null when the runtime has no usable native hash.
+let native: OneShotHash | null | undefined
+
+/**
+ * The runtime's own synchronous SHA-256, where there is one: Node (20.16+, 22.3+) and Bun hand
+ * out `node:crypto` through `process.getBuiltinModule` without an import, so the package keeps
+ * importing nothing of Node and still runs unchanged on edge runtimes. Its `hash` is checked
+ * against the FIPS 180-2 B.1 vector once before it is trusted.
+ */
+function nativeHash(): OneShotHash | null {
+  if (native !== undefined) return native
+  native = null
+  try {
+    const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process
+    const hash = (runtime?.getBuiltinModule?.('node:crypto') as { hash?: unknown } | undefined)
+      ?.hash
+    if (
+      typeof hash === 'function' &&
+      hash('sha256', 'abc', 'base64url') === 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0'
+    ) {
+      native = hash as OneShotHash
+    }
+  } catch {
+    // A runtime that names the function but cannot run it: the plain version below serves.
+  }
+  return native
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * The SHA-256 digest of the UTF-8 bytes of `value`, base64url without padding: how oidkit
+ * stores codes, tokens and secrets. Synchronous on every runtime. Where the runtime has a
+ * native one-shot hash (Node's `crypto.hash`, found without importing `node:`), it is used:
+ * for a 43-character token it costs about a quarter of encoding, hashing and encoding again in
+ * JavaScript; elsewhere {@link sha256Digest} does the work.
+ *
+ * @example
+ * ```ts
+ * sha256Base64url('abc') // 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0'
+ * ```
+ */
+export function sha256Base64url(value: string): string {
+  const hash = native === undefined ? nativeHash() : native
+  return hash
+    ? hash('sha256', value, 'base64url')
+    : base64urlEncode(sha256Digest(encoder.encode(value)))
 }

@@ -1,6 +1,4 @@
-import { base64urlEncode, sha256Digest } from '@oidkit/jose'
-
-const encoder = new TextEncoder()
+import { base64urlEncode, sha256Base64url } from '@oidkit/jose'
 
 /**
  * A random URL-safe string with `bytes` bytes of entropy (default 32: 256 bits, well above the
@@ -34,9 +32,10 @@ function randomBytes(length: number): Uint8Array {
 }
 
 /**
- * SHA-256 of a string as base64url: how codes, tokens and secrets are stored. Computed in plain
- * JavaScript (see ./sha256): for values this short it is far cheaper than a WebCrypto job. The
- * signature stays async, so that no caller depends on that choice.
+ * SHA-256 of a string as base64url: how codes, tokens and secrets are stored. Synchronous
+ * underneath (`sha256Base64url`: the runtime's native hash, or plain JavaScript), far cheaper for
+ * values this short than a WebCrypto job. The signature stays async, so that no caller depends on
+ * that choice.
  *
  * @example
  * ```ts
@@ -44,7 +43,7 @@ function randomBytes(length: number): Uint8Array {
  * ```
  */
 export async function sha256(value: string): Promise<string> {
-  return base64urlEncode(sha256Digest(encoder.encode(value)))
+  return sha256Base64url(value)
 }
 
 /**
