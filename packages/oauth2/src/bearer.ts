@@ -111,7 +111,7 @@ export function createBearerVerifier(server: ServerContext): BearerVerifier {
 
   /** The token from the Authorization header, undefined when there is no bearer credential. */
   function fromHeader(request: RequestLike): string | undefined {
-    const header = request.headers.get('authorization')
+    const header = headerOf(request, 'authorization')
     // RFC 6750 3.1: a request without authentication information, or one that "attempted using
     // an unsupported authentication method", gets the bare challenge.
     if (header === null || !BEARER_SCHEME.test(header)) return undefined
@@ -126,7 +126,7 @@ export function createBearerVerifier(server: ServerContext): BearerVerifier {
   async function fromBody(request: RequestLike): Promise<string | undefined> {
     const method = request.method.toUpperCase()
     if (method === 'GET' || method === 'HEAD' || request.bodyUsed) return undefined
-    if (mediaType(request.headers) !== 'application/x-www-form-urlencoded') return undefined
+    if (mediaType(request) !== 'application/x-www-form-urlencoded') return undefined
     const parsed = await parseRequest(request.clone(), {
       methods: [method],
       body: 'form',

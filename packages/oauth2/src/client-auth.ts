@@ -4,7 +4,7 @@ import { authMethodOf, type Client } from './client'
 import type { ServerContext } from './context'
 import { sha256, timingSafeEqual } from './crypto'
 import { OAuthError } from './errors'
-import type { OAuthRequest } from './request'
+import { headerOf, type OAuthRequest } from './request'
 
 /**
  * The `client_assertion_type` of JWT client authentication (RFC 7523 2.2).
@@ -91,7 +91,7 @@ function parseBasic(server: ServerContext, header: string): { clientId: string; 
 /** Works out which single method the request presents (RFC 6749 2.3, RFC 7523 2.2). */
 function detect(server: ServerContext, request: OAuthRequest): Presented {
   const { form } = request
-  const authorization = request.headers.get('authorization')
+  const authorization = headerOf(request.request, 'authorization')
   // RFC 9110 11.1: the auth scheme is case-insensitive. Other schemes are not client credentials.
   const basic = authorization !== null && /^basic\s/i.test(authorization)
   const assertionType = form.get('client_assertion_type')

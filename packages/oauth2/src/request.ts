@@ -137,7 +137,7 @@ export function withWholeBody<R extends RequestLike>(request: R, body: Uint8Arra
 }
 
 async function readCapped(request: RequestLike, max: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  const declared = Number(headerOf(request, 'content-length') ?? Number.NaN)
   if (declared > max) throw tooLarge()
   const whole = request.bodyUsed ? undefined : wholeBodies.get(request)
   if (whole) {
@@ -170,9 +170,41 @@ async function readCapped(request: RequestLike, max: number): Promise<Uint8Array
 const tooLarge = () =>
   new OAuthError('invalid_request', 'the request body is too large', { status: 413 })
 
-/** The media type without parameters, lower-cased. */
-export function mediaType(headers: Headers): string {
-  return (headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+/** The media type of a request without parameters, lower-cased. */
+export function mediaType(request: RequestLike): string {
+  return (headerOf(request, 'content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+}
+
+// Parameters are never added after parsing, so the requests without any can share one.
+const NO_PARAMS = new Params()
+
+/**
+ * The parsed request. The URL object and the headers are made when first read: a token request
+ * carries no query and its endpoint reads two headers, which the Node bridge answers without
+ * building a `Headers`.
+ */
+class ParsedRequest implements OAuthRequest {
+  #url: URL | undefined
+
+  constructor(
+    readonly request: RequestLike,
+    readonly method: string,
+    url: URL | undefined,
+    readonly query: Params,
+    readonly form: Params,
+    readonly json: unknown,
+  ) {
+    this.#url = url
+  }
+
+  get url(): URL {
+    this.#url ??= new URL(this.request.url)
+    return this.#url
+  }
+
+  get headers(): Headers {
+    return this.request.headers
+  }
 }
 
 /**
@@ -207,13 +239,14 @@ export async function parseRequest(
 ): Promise<OAuthRequest> {
   const method = request.method.toUpperCase()
   if (!options.methods.includes(method)) throw methodNotAllowed(method, options.methods)
-  const url = new URL(request.url)
-  const query = new Params(url.searchParams)
-  let form = new Params()
+  // Without a "?" the URL has no query, and parsing it would be work for nothing.
+  const url = request.url.includes('?') ? new URL(request.url) : undefined
+  const query = url ? new Params(url.searchParams) : NO_PARAMS
+  let form = NO_PARAMS
   let json: unknown
   const hasBody = options.body !== undefined && method !== 'GET' && method !== 'HEAD'
   if (hasBody) {
-    const type = mediaType(request.headers)
+    const type = mediaType(request)
     const acceptsForm = options.body === 'form' || options.body === 'form-or-json'
     const acceptsJson = options.body === 'json' || options.body === 'form-or-json'
     const isForm = type === 'application/x-www-form-urlencoded'
@@ -241,5 +274,5 @@ export async function parseRequest(
       }
     }
   }
-  return { request, method, url, headers: request.headers, query, form, json }
+  return new ParsedRequest(request, method, url, query, form, json)
 }

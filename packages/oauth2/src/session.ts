@@ -1,6 +1,6 @@
 import type { ServerContext } from './context'
 import { randomToken, sha256 } from './crypto'
-import type { RequestLike } from './request'
+import { headerOf, type RequestLike } from './request'
 import type { SessionRecord } from './storage'
 
 /** The cookie that holds the end-user's session secret at the provider. */
@@ -19,7 +19,7 @@ const MAX_PENDING_INTERACTIONS = 5
  * ```
  */
 export function readCookie(request: RequestLike, name: string): string | undefined {
-  const header = request.headers.get('cookie')
+  const header = headerOf(request, 'cookie')
   if (!header) return undefined
   for (const part of header.split(';')) {
     const eq = part.indexOf('=')
