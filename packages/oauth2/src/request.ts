@@ -80,6 +80,13 @@ export interface RequestLike {
 export const readHeader: unique symbol = Symbol('oidkit.readHeader')
 
 /**
+ * The request target as the client sent it (its path and query, RFC 9112 3.2.1), which the Node
+ * bridge's requests carry: routing takes the path from it, and the absolute `url` is then built
+ * only if an endpoint reads it.
+ */
+export const requestTarget: unique symbol = Symbol('oidkit.requestTarget')
+
+/**
  * One header of a request, as `request.headers.get(name)` gives it (`name` in lower case).
  *
  * @example

@@ -261,5 +261,9 @@ describe('pathnameOf', () => {
       'https://as.example/.hidden',
     ]
     for (const url of urls) expect(pathnameOf(url), url).toBe(new URL(url).pathname)
+    // Knowing the endpoint paths changes no answer: they are taken as they are only when the URL
+    // holds exactly one of them, which the parser would leave alone.
+    const known = new Set(['/token', '/.well-known/openid-configuration'])
+    for (const url of urls) expect(pathnameOf(url, known), url).toBe(new URL(url).pathname)
   })
 })

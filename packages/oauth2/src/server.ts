@@ -14,7 +14,7 @@ import { passwordGrant } from './password-grant'
 import type { Endpoint } from './plugin'
 import { refreshTokenGrant } from './refresh-token-grant'
 import { registrationEndpoint } from './registration-endpoint'
-import { headerOf, type RequestLike } from './request'
+import { headerOf, type RequestLike, requestTarget } from './request'
 import { type EndpointResponse, isPromise, TextResponse, toWebResponse } from './response'
 import { revocationEndpoint } from './revocation-endpoint'
 import { tokenEndpoint } from './token-endpoint'
@@ -74,8 +74,9 @@ const PLAIN_AUTHORITY = /^[^\\?#%\s]*$/
 /**
  * The pathname of an absolute URL, as `new URL(url).pathname` gives it. Routing runs for every
  * request: the common plain path is cut out of the string, anything else goes to the parser.
+ * A path `known` to be plain (an endpoint's own) is taken without the checks.
  */
-export function pathnameOf(url: string): string {
+export function pathnameOf(url: string, known?: ReadonlySet<string>): string {
   const authority = url.indexOf('//')
   const start = authority === -1 ? -1 : url.indexOf('/', authority + 2)
   if (start !== -1 && PLAIN_AUTHORITY.test(url.slice(authority + 2, start))) {
@@ -83,7 +84,7 @@ export function pathnameOf(url: string): string {
     const fragment = url.indexOf('#', start)
     const end = Math.min(query === -1 ? url.length : query, fragment === -1 ? url.length : fragment)
     const path = url.slice(start, end)
-    if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return path
+    if (known?.has(path) || (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path))) return path
   }
   return new URL(url).pathname
 }
@@ -119,9 +120,13 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
 
   const exact = new Map<string, Endpoint>()
   const prefixed: Array<[string, Endpoint]> = []
+  // The endpoint paths the URL parser would leave as they are: a request for one is routed
+  // without checking its path character by character.
+  const plain = new Set<string>()
   for (const endpoint of context.endpoints) {
     const path = context.endpointPath(endpoint.name)
     exact.set(path, endpoint)
+    if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) plain.add(path)
     if (endpoint.prefix) prefixed.push([`${path}/`, endpoint])
   }
 
@@ -183,8 +188,20 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
     return endpoint
   }
 
+  // The path to route on. A request that carries its target (the Node bridge's) and names an
+  // endpoint's plain path there is routed without building and parsing its absolute URL.
+  function pathOf(request: RequestLike): string {
+    const target = (request as { [requestTarget]?: string })[requestTarget]
+    if (target !== undefined) {
+      const query = target.indexOf('?')
+      const path = query === -1 ? target : target.slice(0, query)
+      if (plain.has(path)) return path
+    }
+    return pathnameOf(request.url, plain)
+  }
+
   function dispatch(request: RequestLike): EndpointResponse | Promise<EndpointResponse> {
-    const endpoint = route(pathnameOf(request.url))
+    const endpoint = route(pathOf(request))
     return endpoint ? run(endpoint, request) : notFound()
   }
   const web = async (answer: EndpointResponse | Promise<EndpointResponse>) =>

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type RequestLike, readHeader, withWholeBody } from '../request'
+import { type RequestLike, readHeader, requestTarget, withWholeBody } from '../request'
 import { bodyStream, closeSignal, reencode } from './body'
 import { NodeHeaders, nodeHeader } from './node-headers'
 
@@ -27,9 +27,12 @@ function requestOrigin(req: IncomingMessage, options: RequestSourceOptions): str
   return `${proto}://${host}`
 }
 
-/** The absolute URL of a Node request (Express's `originalUrl` when mounted below a path). */
+/** The request target (Express's `originalUrl` when mounted below a path). */
+const targetOf = (req: IncomingMessage) => (req as ParsedBodyRequest).originalUrl ?? req.url ?? '/'
+
+/** The absolute URL of a Node request. */
 export function requestUrl(req: IncomingMessage, options: RequestSourceOptions): string {
-  return `${requestOrigin(req, options)}${(req as ParsedBodyRequest).originalUrl ?? req.url ?? '/'}`
+  return `${requestOrigin(req, options)}${targetOf(req)}`
 }
 
 /**
@@ -88,8 +91,9 @@ export function sourceStream(
  */
 export class IncomingRequest implements RequestLike {
   readonly method: string
-  readonly url: string
   readonly #req: IncomingMessage
+  readonly #options: RequestSourceOptions
+  #url: string | undefined
   readonly #source: BodySource
   readonly #reencoded: boolean
   #headers: Headers | undefined
@@ -101,15 +105,15 @@ export class IncomingRequest implements RequestLike {
   private constructor(
     req: IncomingMessage,
     res: ServerResponse,
+    options: RequestSourceOptions,
     method: string,
-    url: string,
     source: BodySource,
     reencoded: boolean,
   ) {
     this.#req = req
     this.#res = res
+    this.#options = options
     this.method = method
-    this.url = url
     this.#source = source
     this.#reencoded = reencoded
     // The core reads a body it was handed whole without a stream.
@@ -123,9 +127,21 @@ export class IncomingRequest implements RequestLike {
     options: RequestSourceOptions,
     whole?: Uint8Array<ArrayBuffer> | Error,
   ): IncomingRequest {
-    const method = (req.method ?? 'GET').toUpperCase()
+    // Node's parser hands the method of a request in upper case already.
+    const given = req.method ?? 'GET'
+    const method = given === 'GET' || given === 'POST' ? given : given.toUpperCase()
     const { source, reencoded } = bodySource(req, options, method, whole)
-    return new IncomingRequest(req, res, method, requestUrl(req, options), source, reencoded)
+    return new IncomingRequest(req, res, options, method, source, reencoded)
+  }
+
+  /** The absolute URL, built when first read: routing needs only {@link requestTarget}. */
+  get url(): string {
+    this.#url ??= requestUrl(this.#req, this.#options)
+    return this.#url
+  }
+
+  get [requestTarget](): string {
+    return targetOf(this.#req)
   }
 
   get headers(): Headers {
@@ -175,8 +191,8 @@ export class IncomingRequest implements RequestLike {
     const copy = new IncomingRequest(
       this.#req,
       this.#res,
+      this.#options,
       this.method,
-      this.url,
       this.#source,
       this.#reencoded,
     )
