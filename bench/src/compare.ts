@@ -49,6 +49,12 @@ export interface CaseResult {
 /** How the comparison runs. */
 export interface CompareSettings extends LoadSettings {
   repetitions: number
+  /**
+   * Seconds each server is driven in every case before the first repetition, not measured: the
+   * first load of a code path also compiles it (V8 optimizes under load, on the same cores), which
+   * the short warmup of each run does not cover. 0 or absent: no such round.
+   */
+  warmupRoundS?: number
   /** Throughput assumed for a server before its first run (sizes pre-minted codes). */
   initialRpsEstimate: number
   log?(line: string): void
@@ -59,7 +65,8 @@ const MAX_ATTEMPTS = 3
 /**
  * Runs every case `repetitions` times, alternating the servers: within a repetition each case
  * measures its servers in an order rotated by one per repetition, and repetitions go over every
- * case in turn, so that drift on a shared machine spreads over all servers alike. Reports the
+ * case in turn, so that drift on a shared machine spreads over all servers alike. With
+ * `warmupRoundS`, every server of every case is first driven that long, unmeasured. Reports the
  * medians of rps, p50 and p99 per server.
  *
  * @example
@@ -76,6 +83,22 @@ export async function compareCases(
     runs: Object.fromEntries(c.contenders.map((x) => [x.role, [] as Measurement[]])),
   }))
   const estimates = new Map<string, number>()
+  if (settings.warmupRoundS) {
+    for (const c of cases) {
+      for (const contender of c.contenders) {
+        const key = `${c.name}/${contender.role}`
+        const prepared = await contender.prepare(settings.initialRpsEstimate)
+        const run = await measure(
+          prepared.target,
+          { connections: settings.connections, durationS: settings.warmupRoundS, warmupS: 0 },
+          prepared.flow,
+        )
+        // A first estimate of its throughput, to size what the first repetition mints.
+        estimates.set(key, Math.max(run.rps, 1))
+        settings.log?.(`  [warmup] ${key.padEnd(36)} ${run.rps.toFixed(0).padStart(6)}/s`)
+      }
+    }
+  }
   for (let rep = 0; rep < settings.repetitions; rep++) {
     for (const [index, c] of cases.entries()) {
       const n = c.contenders.length
@@ -132,10 +155,18 @@ export function roundFigures(figures: Figures): Figures {
 /**
  * Settings of the full and smoke runs. Five shorter repetitions rather than three longer ones:
  * on a shared 2-vCPU machine one run of the same server can be 1.5× slower than the next, and
- * the median of five is less often pulled by such a run than the median of three.
+ * the median of five is less often pulled by such a run than the median of three. A warmup
+ * round first, so that the first repetition does not also measure V8 compiling the path.
  */
 export function loadPlan(smoke: boolean): Omit<CompareSettings, 'log'> {
   return smoke
     ? { connections: 8, durationS: 0.3, warmupS: 0.1, repetitions: 1, initialRpsEstimate: 600 }
-    : { connections: 32, durationS: 3, warmupS: 1, repetitions: 5, initialRpsEstimate: 1000 }
+    : {
+        connections: 32,
+        durationS: 3,
+        warmupS: 1,
+        repetitions: 5,
+        warmupRoundS: 2,
+        initialRpsEstimate: 1000,
+      }
 }

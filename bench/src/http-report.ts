@@ -117,7 +117,7 @@ export const httpScenario: Scenario<HttpBenchRow> = {
   markdown(rows, { machine, date }) {
     const plan = loadPlan(false)
     return [
-      `Measured ${date} on ${machine.cores} × ${machine.cpuModel}, Node ${machine.node} (${machine.platform}). autocannon, ${plan.connections} connections, ${plan.durationS} s per run after ${plan.warmupS} s of warmup, ${plan.repetitions} repetitions alternating the servers; medians. ${COMPARABILITY_NOTE} Also in \`results/latest.json\`.`,
+      `Measured ${date} on ${machine.cores} × ${machine.cpuModel}, Node ${machine.node} (${machine.platform}). autocannon, ${plan.connections} connections, ${plan.durationS} s per run after ${plan.warmupS} s of warmup, ${plan.repetitions} repetitions alternating the servers after an unmeasured round of ${plan.warmupRoundS} s per server and case; medians. ${COMPARABILITY_NOTE} Also in \`results/latest.json\`.`,
       '',
       markdownTable(ratiosTable(rows)),
       '',

@@ -107,7 +107,7 @@ export const tokenScenario: Scenario<TokenBenchRow> = {
     const plan = loadPlan(false)
     const missed = rows.filter((row) => row.pctOfCeiling < TOKEN_TARGET_PCT)
     return [
-      `Measured ${date} on ${machine.cores} × ${machine.cpuModel}, Node ${machine.node} (${machine.platform}); autocannon, ${plan.connections} connections, ${plan.durationS} s per run after ${plan.warmupS} s of warmup, ${plan.repetitions} repetitions alternating the servers, medians.`,
+      `Measured ${date} on ${machine.cores} × ${machine.cpuModel}, Node ${machine.node} (${machine.platform}); autocannon, ${plan.connections} connections, ${plan.durationS} s per run after ${plan.warmupS} s of warmup, ${plan.repetitions} repetitions alternating the servers after an unmeasured round of ${plan.warmupRoundS} s per server and case, medians.`,
       '',
       markdownTable(tableRows(rows)),
       '',
