@@ -6,10 +6,13 @@ import {
   type Server,
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { KeySet } from '@oidkit/jose'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isOAuthError } from '../errors'
+import { MemoryStore } from '../memory-store'
 import { headerOf, parseRequest, type RequestLike } from '../request'
 import { type EndpointResponse, responseText, TextResponse, textResponse } from '../response'
+import { createAuthorizationServer } from '../server'
 import { nodeHandler } from './node-bridge'
 
 let server: Server | undefined
@@ -354,5 +357,36 @@ describe('TextResponse.toResponse', () => {
     expect(await response.json()).toEqual({ ok: true })
     expect(responseText(response)).toBeUndefined()
     expect(responseText(new Response('plain'))).toBeUndefined()
+  })
+})
+
+describe('node bridge routing', () => {
+  it('RFC 9112 3.2 / WHATWG URL: routes on the request target as the URL parser reads it', async () => {
+    const keys = await KeySet.generate('RS256')
+    const as = createAuthorizationServer({
+      issuer: 'https://as.example',
+      keys,
+      storage: new MemoryStore(),
+    })
+    server = createServer(nodeHandler(as))
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as AddressInfo).port
+    // Raw targets, sent as they are (fetch would normalize them first).
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        httpRequest({ host: '127.0.0.1', port, path }, (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        })
+          .once('error', reject)
+          .end()
+      })
+    expect(await status('/jwks')).toBe(200)
+    expect(await status('/jwks?x=1')).toBe(200)
+    // Dot segments are removed by the parser; percent-encoding in a path is not decoded.
+    expect(await status('/x/../jwks')).toBe(200)
+    expect(await status('/./jwks')).toBe(200)
+    expect(await status('/%6Awks')).toBe(404)
+    expect(await status('/jwks/')).toBe(404)
   })
 })
