@@ -86,6 +86,11 @@ export const readHeader: unique symbol = Symbol('oidkit.readHeader')
  */
 export const requestTarget: unique symbol = Symbol('oidkit.requestTarget')
 
+/** The {@link requestTarget} of a request that carries one. */
+export function targetOf(request: RequestLike): string | undefined {
+  return (request as { [requestTarget]?: string })[requestTarget]
+}
+
 /**
  * One header of a request, as `request.headers.get(name)` gives it (`name` in lower case).
  *
@@ -246,8 +251,9 @@ export async function parseRequest(
 ): Promise<OAuthRequest> {
   const method = request.method.toUpperCase()
   if (!options.methods.includes(method)) throw methodNotAllowed(method, options.methods)
-  // Without a "?" the URL has no query, and parsing it would be work for nothing.
-  const url = request.url.includes('?') ? new URL(request.url) : undefined
+  // Without a "?" the URL has no query, and parsing it would be work for nothing (nor is the
+  // absolute URL of a Node bridge request built to find out).
+  const url = (targetOf(request) ?? request.url).includes('?') ? new URL(request.url) : undefined
   const query = url ? new Params(url.searchParams) : NO_PARAMS
   let form = NO_PARAMS
   let json: unknown

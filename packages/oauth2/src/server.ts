@@ -14,7 +14,7 @@ import { passwordGrant } from './password-grant'
 import type { Endpoint } from './plugin'
 import { refreshTokenGrant } from './refresh-token-grant'
 import { registrationEndpoint } from './registration-endpoint'
-import { headerOf, type RequestLike, requestTarget } from './request'
+import { headerOf, type RequestLike, targetOf } from './request'
 import { type EndpointResponse, isPromise, TextResponse, toWebResponse } from './response'
 import { revocationEndpoint } from './revocation-endpoint'
 import { tokenEndpoint } from './token-endpoint'
@@ -191,7 +191,7 @@ export function createAuthorizationServer(config: AuthorizationServerConfig): Au
   // The path to route on. A request that carries its target (the Node bridge's) and names an
   // endpoint's plain path there is routed without building and parsing its absolute URL.
   function pathOf(request: RequestLike): string {
-    const target = (request as { [requestTarget]?: string })[requestTarget]
+    const target = targetOf(request)
     if (target !== undefined) {
       const query = target.indexOf('?')
       const path = query === -1 ? target : target.slice(0, query)

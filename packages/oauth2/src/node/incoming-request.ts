@@ -28,11 +28,11 @@ function requestOrigin(req: IncomingMessage, options: RequestSourceOptions): str
 }
 
 /** The request target (Express's `originalUrl` when mounted below a path). */
-const targetOf = (req: IncomingMessage) => (req as ParsedBodyRequest).originalUrl ?? req.url ?? '/'
+const rawTarget = (req: IncomingMessage) => (req as ParsedBodyRequest).originalUrl ?? req.url ?? '/'
 
 /** The absolute URL of a Node request. */
 export function requestUrl(req: IncomingMessage, options: RequestSourceOptions): string {
-  return `${requestOrigin(req, options)}${targetOf(req)}`
+  return `${requestOrigin(req, options)}${rawTarget(req)}`
 }
 
 /**
@@ -141,7 +141,7 @@ export class IncomingRequest implements RequestLike {
   }
 
   get [requestTarget](): string {
-    return targetOf(this.#req)
+    return rawTarget(this.#req)
   }
 
   get headers(): Headers {
