@@ -10,7 +10,7 @@
 // handle exactly as jose would (an unknown alg, a key jose would refuse, claims that are not plain
 // JSON data); the caller then signs with jose, which signs or fails as it always has.
 
-import { base64urlEncode } from './base64url'
+import { base64urlEncode, base64urlText } from './base64url'
 import type { SigningKey } from './keys'
 
 const encoder = new TextEncoder()
@@ -198,17 +198,6 @@ function claimsJson(payload: unknown): string | undefined {
     if (typeof value === 'number' && !Number.isFinite(value)) return undefined
   }
   return isPlainJson(payload, 0) ? JSON.stringify(payload) : undefined
-}
-
-const NON_ASCII = /[\u0080-\uffff]/
-
-function base64urlBinary(binary: string): string {
-  return btoa(binary).replace(/=/g, '').replace(/\+/g, '-').replace(/\//g, '_')
-}
-
-/** base64url of the UTF-8 bytes of `text`; ASCII text (most JSON) is its own binary string. */
-function base64urlText(text: string): string {
-  return NON_ASCII.test(text) ? base64urlEncode(encoder.encode(text)) : base64urlBinary(text)
 }
 
 async function signCompact(
