@@ -19,7 +19,7 @@ const ascii = new TextDecoder()
  */
 export function base64urlEncode(bytes: Uint8Array): string {
   if (bytes.length >= NATIVE_FROM) {
-    const encoder = native === undefined ? nativeEncoder() : native
+    const encoder = nativeEncoder()
     if (encoder) return encoder.bytes(bytes)
   }
   return tableEncode(bytes)
@@ -54,7 +54,7 @@ const NON_ASCII = /[\u0080-\uffff]/
  */
 export function base64urlText(text: string): string {
   if (text.length >= NATIVE_FROM) {
-    const encoder = native === undefined ? nativeEncoder() : native
+    const encoder = nativeEncoder()
     if (encoder) return encoder.text(text)
   }
   // ASCII text (most JSON) is its own binary string for btoa.
