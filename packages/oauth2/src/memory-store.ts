@@ -12,6 +12,33 @@ import type {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
+// The kinds of record that expire, as they are noted in the expiry index.
+const GRANT = 0
+const CODE = 1
+const TOKEN = 2
+const JTI = 3
+const SESSION = 4
+const INTERACTION = 5
+type Expiring =
+  | typeof GRANT
+  | typeof CODE
+  | typeof TOKEN
+  | typeof JTI
+  | typeof SESSION
+  | typeof INTERACTION
+
+/** Deletes `key` from `records` if its record has expired by `now`, and returns that record. */
+function dropExpired<T extends { readonly expiresAt: number }>(
+  records: Map<string, T>,
+  key: string,
+  now: number,
+): T | undefined {
+  const record = records.get(key)
+  if (record === undefined || !(record.expiresAt <= now)) return undefined
+  records.delete(key)
+  return record
+}
+
 /**
  * An in-memory {@link Storage} for tests and development. Everything is lost on restart.
  * Expired records are swept lazily while writing, so memory stays bounded under load.
@@ -32,6 +59,10 @@ export class MemoryStore implements Storage {
   readonly #interactions = new Map<string, InteractionRecord>()
   readonly #consents = new Map<string, ConsentRecord>()
   readonly #registrationTokens = new Map<string, string>()
+  // Keys by the second they expire in, as flat (kind, key) pairs: a sweep visits only the seconds
+  // that have passed, not every record held. A pair may be stale (the record was saved again
+  // with a later expiry, or deleted); the sweep checks the record itself before deleting it.
+  readonly #due = new Map<number, Array<Expiring | string>>()
   readonly #sweepInterval: number
   #writes = 0
   #lastSweep = nowSeconds()
@@ -39,6 +70,16 @@ export class MemoryStore implements Storage {
   /** @param options.sweepInterval seconds between lazy sweeps (default 30). */
   constructor(options: { sweepInterval?: number } = {}) {
     this.#sweepInterval = options.sweepInterval ?? 30
+  }
+
+  #expires(kind: Expiring, key: string, expiresAt: number): void {
+    // A record without a finite expiry is never swept.
+    if (!Number.isFinite(expiresAt)) return
+    const second = Math.ceil(expiresAt)
+    const pairs = this.#due.get(second)
+    if (pairs) pairs.push(kind, key)
+    else this.#due.set(second, [kind, key])
+    this.#wrote()
   }
 
   #wrote(): void {
@@ -67,7 +108,7 @@ export class MemoryStore implements Storage {
   grants = {
     save: async (grant: GrantRecord) => {
       this.#grants.set(grant.id, grant)
-      this.#wrote()
+      this.#expires(GRANT, grant.id, grant.expiresAt)
     },
     get: async (id: string) => this.#grants.get(id),
     revoke: async (id: string, at: number) => {
@@ -88,7 +129,7 @@ export class MemoryStore implements Storage {
     save: async (code: AuthorizationCodeRecord) => {
       this.#codes.set(code.hash, code)
       this.#index(code.grantId, code.hash)
-      this.#wrote()
+      this.#expires(CODE, code.hash, code.expiresAt)
     },
     // Synchronous between lookup and write, so concurrent callers can never both win.
     consume: async (hash: string, at: number): Promise<ConsumeResult<AuthorizationCodeRecord>> => {
@@ -105,7 +146,7 @@ export class MemoryStore implements Storage {
     save: async (token: TokenRecord) => {
       this.#tokens.set(token.hash, token)
       this.#index(token.grantId, token.hash)
-      this.#wrote()
+      this.#expires(TOKEN, token.hash, token.expiresAt)
     },
     get: async (hash: string) => this.#tokens.get(hash),
     consume: async (hash: string, at: number): Promise<ConsumeResult<TokenRecord>> => {
@@ -128,7 +169,7 @@ export class MemoryStore implements Storage {
       const existing = this.#jtis.get(key)
       if (existing !== undefined && existing > nowSeconds()) return false
       this.#jtis.set(key, expiresAt)
-      this.#wrote()
+      this.#expires(JTI, key, expiresAt)
       return true
     },
   }
@@ -136,7 +177,7 @@ export class MemoryStore implements Storage {
   sessions = {
     save: async (session: SessionRecord) => {
       this.#sessions.set(session.id, session)
-      this.#wrote()
+      this.#expires(SESSION, session.id, session.expiresAt)
     },
     get: async (id: string) => this.#sessions.get(id),
     delete: async (id: string) => {
@@ -147,7 +188,7 @@ export class MemoryStore implements Storage {
   interactions = {
     save: async (interaction: InteractionRecord) => {
       this.#interactions.set(interaction.id, interaction)
-      this.#wrote()
+      this.#expires(INTERACTION, interaction.id, interaction.expiresAt)
     },
     get: async (id: string) => this.#interactions.get(id),
     delete: async (id: string) => {
@@ -178,26 +219,56 @@ export class MemoryStore implements Storage {
     },
   }
 
-  /** Drops every expired record. */
+  /**
+   * Drops every expired record. Its cost is that of the records due since the last sweep, not of
+   * every record held, so a store with many live tokens sweeps as quickly as an empty one.
+   */
   async sweep(now: number = nowSeconds()): Promise<void> {
     this.#lastSweep = now
-    const expired = (record: { expiresAt: number }) => record.expiresAt <= now
-    for (const [hash, code] of this.#codes) if (expired(code)) this.#codes.delete(hash)
-    for (const [hash, token] of this.#tokens) if (expired(token)) this.#tokens.delete(hash)
-    for (const [key, expiresAt] of this.#jtis) if (expiresAt <= now) this.#jtis.delete(key)
-    for (const [id, session] of this.#sessions) if (expired(session)) this.#sessions.delete(id)
-    for (const [id, item] of this.#interactions) if (expired(item)) this.#interactions.delete(id)
-    for (const [id, grant] of this.#grants) {
-      if (expired(grant)) {
-        this.#grants.delete(id)
-        this.#byGrant.delete(id)
+    for (const [second, pairs] of this.#due) {
+      if (second > now) continue
+      this.#due.delete(second)
+      for (let i = 0; i < pairs.length; i += 2) {
+        this.#expire(pairs[i] as Expiring, pairs[i + 1] as string, now)
       }
     }
-    for (const [grantId, hashes] of this.#byGrant) {
-      for (const hash of hashes)
-        if (!this.#tokens.has(hash) && !this.#codes.has(hash)) hashes.delete(hash)
-      if (hashes.size === 0) this.#byGrant.delete(grantId)
+  }
+
+  // The pair may be stale: the record is dropped only if it is (still) expired.
+  #expire(kind: Expiring, key: string, now: number): void {
+    switch (kind) {
+      case GRANT:
+        if (dropExpired(this.#grants, key, now)) this.#byGrant.delete(key)
+        return
+      case CODE: {
+        const code = dropExpired(this.#codes, key, now)
+        if (code) this.#unindex(code.grantId, key)
+        return
+      }
+      case TOKEN: {
+        const token = dropExpired(this.#tokens, key, now)
+        if (token) this.#unindex(token.grantId, key)
+        return
+      }
+      case JTI: {
+        const expiresAt = this.#jtis.get(key)
+        if (expiresAt !== undefined && expiresAt <= now) this.#jtis.delete(key)
+        return
+      }
+      case SESSION:
+        dropExpired(this.#sessions, key, now)
+        return
+      case INTERACTION:
+        dropExpired(this.#interactions, key, now)
+        return
     }
+  }
+
+  #unindex(grantId: string, hash: string): void {
+    const hashes = this.#byGrant.get(grantId)
+    if (!hashes) return
+    hashes.delete(hash)
+    if (hashes.size === 0) this.#byGrant.delete(grantId)
   }
 
   /** How many records of each kind are held (for tests and memory reports). */
@@ -210,6 +281,7 @@ export class MemoryStore implements Storage {
       jtis: this.#jtis.size,
       sessions: this.#sessions.size,
       interactions: this.#interactions.size,
+      grantIndex: this.#byGrant.size,
     }
   }
 }
