@@ -73,7 +73,7 @@ export const memoryScenario: Scenario<MemoryRow> = {
       '',
       markdownTable(table(rows)),
       '',
-      'The store sweeps lazily on writes (at most once per `sweepInterval`), and sweeps during a wave too: it never holds more than the tokens of the last `ttl + sweepInterval` seconds. Once a wave has expired its tokens and grants are gone and the heap is back where it was after the previous wave, so memory stays bounded however many tokens are issued. A sweep visits only the records due since the last one (the store keeps its keys by the second they expire in), not every record it holds. RSS lags behind the heap (V8 and the allocator keep pages they grew, for reuse): read the heap columns for what the store holds.',
+      'The store sweeps lazily on writes (at most once per `sweepInterval`), and sweeps during a wave too: it never holds more than the tokens of the last `ttl + sweepInterval` seconds. Once a wave has expired its tokens and grants are gone and the heap is back where it was after the previous wave, so memory stays bounded however many tokens are issued. A sweep visits only the records due since the last one (the store keeps its keys by the second they expire in, those seconds in a min-heap), not every record it holds. RSS lags behind the heap (V8 and the allocator keep pages they grew, for reuse): read the heap columns for what the store holds.',
     ].join('\n')
   },
 }

@@ -113,6 +113,21 @@ describe('MemoryStore', () => {
     expect((await store.tokens.get('t3'))?.revokedAt).toBe(t + 20)
   })
 
+  it('sweeps exactly the records due, whatever order their expiries were saved in', async () => {
+    const store = new MemoryStore({ sweepInterval: 1e9 })
+    const t = 1_000_000
+    // 2,000 tokens over 1,000 distinct seconds, saved in a scrambled order.
+    const expiry = (i: number) => t + ((i * 7919) % 1000)
+    for (let i = 0; i < 2000; i++) await store.tokens.save(token(`h${i}`, `g${i % 10}`, expiry(i)))
+    for (const now of [t - 1, t, t + 1, t + 250, t + 251, t + 600, t + 999, t + 1000]) {
+      await store.sweep(now)
+      for (let i = 0; i < 2000; i++) {
+        expect((await store.tokens.get(`h${i}`)) === undefined).toBe(expiry(i) <= now)
+      }
+    }
+    expect(store.size()).toMatchObject({ tokens: 0, grantIndex: 0 })
+  })
+
   it('never sweeps a record without a finite expiry', async () => {
     const store = new MemoryStore()
     await store.tokens.save(token('h', 'g', Number.POSITIVE_INFINITY))

@@ -27,6 +27,37 @@ type Expiring =
   | typeof SESSION
   | typeof INTERACTION
 
+/** Adds `value` to the binary min-heap `heap`. */
+function heapPush(heap: number[], value: number): void {
+  let index = heap.push(value) - 1
+  while (index > 0) {
+    const parent = (index - 1) >> 1
+    if (heap[parent]! <= value) break
+    heap[index] = heap[parent]!
+    index = parent
+  }
+  heap[index] = value
+}
+
+/** Removes and returns the smallest value of the non-empty binary min-heap `heap`. */
+function heapPop(heap: number[]): number {
+  const top = heap[0]!
+  const last = heap.pop()!
+  if (heap.length === 0) return top
+  let index = 0
+  for (;;) {
+    const left = 2 * index + 1
+    if (left >= heap.length) break
+    const right = left + 1
+    const child = right < heap.length && heap[right]! < heap[left]! ? right : left
+    if (heap[child]! >= last) break
+    heap[index] = heap[child]!
+    index = child
+  }
+  heap[index] = last
+  return top
+}
+
 /** Deletes `key` from `records` if its record has expired by `now`, and returns that record. */
 function dropExpired<T extends { readonly expiresAt: number }>(
   records: Map<string, T>,
@@ -59,10 +90,12 @@ export class MemoryStore implements Storage {
   readonly #interactions = new Map<string, InteractionRecord>()
   readonly #consents = new Map<string, ConsentRecord>()
   readonly #registrationTokens = new Map<string, string>()
-  // Keys by the second they expire in, as flat (kind, key) pairs: a sweep visits only the seconds
-  // that have passed, not every record held. A pair may be stale (the record was saved again
-  // with a later expiry, or deleted); the sweep checks the record itself before deleting it.
+  // Keys by the second they expire in, as flat (kind, key) pairs, and those seconds in a min-heap:
+  // a sweep visits only the seconds that have passed, not every record or second held. A pair
+  // may be stale (the record was saved again with a later expiry, or deleted); the sweep checks
+  // the record itself before deleting it.
   readonly #due = new Map<number, Array<Expiring | string>>()
+  readonly #seconds: number[] = []
   readonly #sweepInterval: number
   #writes = 0
   #lastSweep = nowSeconds()
@@ -78,7 +111,10 @@ export class MemoryStore implements Storage {
     const second = Math.ceil(expiresAt)
     const pairs = this.#due.get(second)
     if (pairs) pairs.push(kind, key)
-    else this.#due.set(second, [kind, key])
+    else {
+      this.#due.set(second, [kind, key])
+      heapPush(this.#seconds, second)
+    }
     this.#wrote()
   }
 
@@ -221,12 +257,15 @@ export class MemoryStore implements Storage {
 
   /**
    * Drops every expired record. Its cost is that of the records due since the last sweep, not of
-   * every record held, so a store with many live tokens sweeps as quickly as an empty one.
+   * every record held, so a store with many live tokens (or long-lived ones) sweeps as quickly as
+   * an empty one.
    */
   async sweep(now: number = nowSeconds()): Promise<void> {
     this.#lastSweep = now
-    for (const [second, pairs] of this.#due) {
-      if (second > now) continue
+    const seconds = this.#seconds
+    while (seconds.length > 0 && seconds[0]! <= now) {
+      const second = heapPop(seconds)
+      const pairs = this.#due.get(second)!
       this.#due.delete(second)
       for (let i = 0; i < pairs.length; i += 2) {
         this.#expire(pairs[i] as Expiring, pairs[i + 1] as string, now)
