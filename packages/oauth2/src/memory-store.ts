@@ -1,4 +1,5 @@
 import type { Client } from './client'
+import { ExpiryIndex } from './expiry-index'
 import type {
   AuthorizationCodeRecord,
   ConsentRecord,
@@ -26,37 +27,6 @@ type Expiring =
   | typeof JTI
   | typeof SESSION
   | typeof INTERACTION
-
-/** Adds `value` to the binary min-heap `heap`. */
-function heapPush(heap: number[], value: number): void {
-  let index = heap.push(value) - 1
-  while (index > 0) {
-    const parent = (index - 1) >> 1
-    if (heap[parent]! <= value) break
-    heap[index] = heap[parent]!
-    index = parent
-  }
-  heap[index] = value
-}
-
-/** Removes and returns the smallest value of the non-empty binary min-heap `heap`. */
-function heapPop(heap: number[]): number {
-  const top = heap[0]!
-  const last = heap.pop()!
-  if (heap.length === 0) return top
-  let index = 0
-  for (;;) {
-    const left = 2 * index + 1
-    if (left >= heap.length) break
-    const right = left + 1
-    const child = right < heap.length && heap[right]! < heap[left]! ? right : left
-    if (heap[child]! >= last) break
-    heap[index] = heap[child]!
-    index = child
-  }
-  heap[index] = last
-  return top
-}
 
 /** Deletes `key` from `records` if its record has expired by `now`, and returns that record. */
 function dropExpired<T extends { readonly expiresAt: number }>(
@@ -90,12 +60,9 @@ export class MemoryStore implements Storage {
   readonly #interactions = new Map<string, InteractionRecord>()
   readonly #consents = new Map<string, ConsentRecord>()
   readonly #registrationTokens = new Map<string, string>()
-  // Keys by the second they expire in, as flat (kind, key) pairs, and those seconds in a min-heap:
-  // a sweep visits only the seconds that have passed, not every record or second held. A pair
-  // may be stale (the record was saved again with a later expiry, or deleted); the sweep checks
-  // the record itself before deleting it.
-  readonly #due = new Map<number, Array<Expiring | string>>()
-  readonly #seconds: number[] = []
+  // A sweep visits only what has expired, not every record held. An entry may be stale (the
+  // record was saved again with a later expiry, or deleted): the sweep checks the record itself.
+  readonly #expiry = new ExpiryIndex<Expiring>()
   readonly #sweepInterval: number
   #writes = 0
   #lastSweep = nowSeconds()
@@ -106,15 +73,7 @@ export class MemoryStore implements Storage {
   }
 
   #expires(kind: Expiring, key: string, expiresAt: number): void {
-    // A record without a finite expiry is never swept.
-    if (!Number.isFinite(expiresAt)) return
-    const second = Math.ceil(expiresAt)
-    const pairs = this.#due.get(second)
-    if (pairs) pairs.push(kind, key)
-    else {
-      this.#due.set(second, [kind, key])
-      heapPush(this.#seconds, second)
-    }
+    this.#expiry.add(kind, key, expiresAt)
     this.#wrote()
   }
 
@@ -262,15 +221,7 @@ export class MemoryStore implements Storage {
    */
   async sweep(now: number = nowSeconds()): Promise<void> {
     this.#lastSweep = now
-    const seconds = this.#seconds
-    while (seconds.length > 0 && seconds[0]! <= now) {
-      const second = heapPop(seconds)
-      const pairs = this.#due.get(second)!
-      this.#due.delete(second)
-      for (let i = 0; i < pairs.length; i += 2) {
-        this.#expire(pairs[i] as Expiring, pairs[i + 1] as string, now)
-      }
-    }
+    this.#expiry.drain(now, (kind, key) => this.#expire(kind, key, now))
   }
 
   // The pair may be stale: the record is dropped only if it is (still) expired.
