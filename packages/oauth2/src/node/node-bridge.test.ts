@@ -50,6 +50,20 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
     expect(await response.text()).toBe(body)
   })
 
+  it('RFC 9110 8.6 / RFC 8259 8.1: ASCII and non-ASCII texts, alternating and repeated, go out as their UTF-8 bytes', async () => {
+    // ASCII text is written as one-byte text; "é" (U+00E9) fits one byte too, and must not be
+    // written as one: its UTF-8 is two.
+    const texts = ['{"a":"plain"}', '{"a":"café"}', '{"a":"plain"}', '{"a":"plain"}', 'é', '🔑', '']
+    let next = 0
+    const url = await serve(() => textResponse(texts[next++]!))
+    for (const text of texts) {
+      const response = await fetch(url)
+      const expected = new TextEncoder().encode(text)
+      expect(response.headers.get('content-length'), text).toBe(String(expected.byteLength))
+      expect(new Uint8Array(await response.arrayBuffer()), text).toEqual(expected)
+    }
+  })
+
   it('RFC 9110 8.6: other bodies are read from their stream and sent with their length', async () => {
     const bytes = new Uint8Array([0, 1, 2, 250, 255])
     const url = await serve(async () => new Response(bytes))
