@@ -8,6 +8,7 @@ import {
   redeemBody,
 } from './fixtures'
 import type { FlowCounter } from './load'
+import type { Fetch } from './prelude'
 
 /**
  * Playing the browser against an OP: a cookie jar, the login and consent forms of
@@ -110,6 +111,7 @@ export async function authorizeWithFetch(
   paths: OpPaths,
   jar: CookieJar,
   options: { remember: boolean; state?: string },
+  send: Fetch = fetch,
 ): Promise<string> {
   let step: BrowserStep = {
     kind: 'request',
@@ -119,7 +121,7 @@ export async function authorizeWithFetch(
   for (let hop = 0; hop < 12; hop++) {
     if (step.kind === 'code') return step.code
     if (step.kind === 'error') throw new Error(`${base}: ${step.reason}`)
-    const response = await fetch(`${base}${step.path}`, {
+    const response = await send(`${base}${step.path}`, {
       method: step.method,
       redirect: 'manual',
       headers: { cookie: jar.header(step.path), ...(step.body ? FORM_HEADERS : {}) },
@@ -136,9 +138,13 @@ export async function authorizeWithFetch(
  * Signs alice in once (login and remembered consent) and returns the browser's jar: with it,
  * every further authorization request gets a code straight away.
  */
-export async function signIn(base: string, paths: OpPaths): Promise<CookieJar> {
+export async function signIn(
+  base: string,
+  paths: OpPaths,
+  send: Fetch = fetch,
+): Promise<CookieJar> {
   const jar = new CookieJar()
-  await authorizeWithFetch(base, paths, jar, { remember: true })
+  await authorizeWithFetch(base, paths, jar, { remember: true }, send)
   return jar
 }
 
@@ -149,13 +155,14 @@ export async function mintCodes(
   jar: CookieJar,
   count: number,
   concurrency = 8,
+  send: Fetch = fetch,
 ): Promise<string[]> {
   const codes: string[] = []
   let started = 0
   async function worker(): Promise<void> {
     while (started < count) {
       started++
-      codes.push(await authorizeWithFetch(base, paths, jar, { remember: true }))
+      codes.push(await authorizeWithFetch(base, paths, jar, { remember: true }, send))
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
@@ -167,8 +174,9 @@ export async function redeem(
   base: string,
   paths: OpPaths,
   code: string,
+  send: Fetch = fetch,
 ): Promise<Record<string, unknown>> {
-  const response = await fetch(`${base}${paths.token}`, {
+  const response = await send(`${base}${paths.token}`, {
     method: 'POST',
     headers: { authorization: basicAuth(CLIENT_ID), ...FORM_HEADERS },
     body: redeemBody(code),
@@ -177,6 +185,20 @@ export async function redeem(
   if (response.status !== 200)
     throw new Error(`${base}: redemption failed: ${JSON.stringify(body)}`)
   return body
+}
+
+/**
+ * What every OP of the bench is sent first: alice signs in, and one code is minted and redeemed.
+ * Returns the signed-in jar and the token response.
+ */
+export async function firstLogin(
+  base: string,
+  paths: OpPaths,
+  send: Fetch = fetch,
+): Promise<{ jar: CookieJar; tokens: Record<string, unknown> }> {
+  const jar = await signIn(base, paths, send)
+  const [code] = await mintCodes(base, paths, jar, 1, 1, send)
+  return { jar, tokens: await redeem(base, paths, code!, send) }
 }
 
 interface LoginContext {

@@ -1,5 +1,5 @@
 import { KeySet, type SerializedKeySet } from '@oidkit/jose'
-import { type CookieJar, loginFlowRequests, mintCodes, redeem, signIn } from './browser'
+import { type CookieJar, firstLogin, loginFlowRequests } from './browser'
 import { FORM, fixedRequest, redemption, tokenRequest } from './cases'
 import {
   type Case,
@@ -73,9 +73,7 @@ async function startOp(
   options: Record<string, unknown> = {},
 ): Promise<Op> {
   const server = await startServer(program, keys, { label, options })
-  const jar = await signIn(server.url, paths)
-  const [code] = await mintCodes(server.url, paths, jar, 1)
-  const tokens = await redeem(server.url, paths, code!)
+  const { jar, tokens } = await firstLogin(server.url, paths)
   return { server, paths, jar, accessToken: String(tokens.access_token) }
 }
 
