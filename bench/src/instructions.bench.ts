@@ -124,9 +124,10 @@ async function startCounted(
 /**
  * Counts the instructions of a discovery and a JWKS request on the main thread of the oidkit OP
  * and of the static ceiling, with valgrind's callgrind, once V8 has optimized the path. Unlike
- * requests per second, the count does not depend on what else the machine is doing: two runs of
- * the same build agreed within 1%. The kernel's share (the socket
- * write) is not counted; it is the same for both, one `writev` and one `read` per request.
+ * requests per second, the count does not depend on what else the machine is doing: counts of
+ * the same build mostly agree within 1% (the README says when they do not). The kernel's share
+ * (the socket write) is not counted; it is the same for both, one `writev` and one `read` per
+ * request.
  * Counted twice, in fresh processes: once when the servers have served nothing else, once after
  * a sign-in's requests (`prelude.ts`), the state of an OP in service, whose Node HTTP code V8
  * has re-optimized for every kind of request it serves.
@@ -224,9 +225,9 @@ export const instructionsScenario: Scenario<InstructionsRow> = {
       '',
       markdownTable(table(rows)),
       '',
-      "The first two rows count processes that have served only their documents. The last two count them after a sign-in, sent once the documents had warmed up: oidkit served a real one (login and consent pages, cookies, redirects, one code minted and redeemed), as every OP process has once in service; the ceiling was sent the same requests and answered them 404. V8 re-optimizes Node's HTTP code for the requests a process serves, so the sign-in costs oidkit's documents more than it costs the ceiling's (Findings, item 16). The HTTP table's ceiling is the unprimed one, and oidkit is measured there in service: its document ratios sit between the two rows.",
+      "The first two rows count processes that have served only their documents. The last two count them after a sign-in, sent once the documents had warmed up: oidkit served a real one (login and consent pages, cookies, redirects, one code minted and redeemed), as every OP process has once in service; the ceiling was sent the same requests and answered them 404. V8 re-optimizes Node's HTTP code for the requests a process serves, so the sign-in costs oidkit's documents more than it costs the ceiling's (Findings, item 16). In the HTTP table the ceiling has served only its documents and oidkit every scenario: the last two rows are the closer counterpart of its document ratios.",
       '',
-      'Requests per second on this shared 2-vCPU machine move by up to 1.5× between two runs of the same server; two runs of this count agreed within 0.7%. The last column is the rate oidkit would reach as a fraction of the ceiling if time followed instructions: the steady counterpart of the `oidkit / ceiling` column of the HTTP table.',
+      'Requests per second on this shared 2-vCPU machine move by up to 1.5× between two runs of the same server; counts of the same build in the same state mostly agree within 1%, though one now and then comes out 2 to 4% higher, and the counts after a sign-in vary by up to 5% (V8 re-optimizes at moments that depend on timing, and callgrind slows the process about fifty-fold). The last column is the rate oidkit would reach as a fraction of the ceiling if time followed instructions: the steady counterpart of the `oidkit / ceiling` column of the HTTP table.',
     ].join('\n')
   },
 }
