@@ -35,7 +35,7 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-describe('the prelude sent to every server of a comparison', () => {
+describe('requests recorded from one server and replayed to another', () => {
   it('records each request as sent and sends the same requests again, whatever the answers', async () => {
     const prelude: SentRequest[] = []
     const send = recordingFetch(prelude)

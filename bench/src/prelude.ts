@@ -1,8 +1,9 @@
 /**
  * The same requests for two servers: what a browser sent one of them, recorded, and sent again
- * to the other. The instructions count uses it to put the static ceiling where an OP in service
- * is: Node's HTTP code is optimized by V8 for the requests a process has seen, and a document
- * costs more in a process that has also served a sign-in (`bench/README.md`, Findings, item 16).
+ * to the other. The instructions count sends the static ceiling the requests of oidkit's
+ * sign-in, so that both are counted after the same requests: V8 optimizes Node's HTTP code for
+ * the requests a process has seen. The ceiling answers them 404, which moves its count far less
+ * than serving them moves oidkit's (`bench/README.md`, Findings, item 16).
  */
 
 /** One request as it was sent, to be sent again to another server. */
