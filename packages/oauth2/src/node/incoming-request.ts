@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RequestLike, readHeader, requestTarget, withWholeBody } from '../request'
-import { bodyStream, closeSignal, reencode } from './body'
+import { bodyStream, closeSignal, nodeMethod, reencode } from './body'
 import { NodeHeaders, nodeHeader } from './node-headers'
 
 /** Where the request URL and a consumed body come from (see `ToWebRequestOptions`). */
@@ -127,9 +127,7 @@ export class IncomingRequest implements RequestLike {
     options: RequestSourceOptions,
     whole?: Uint8Array<ArrayBuffer> | Error,
   ): IncomingRequest {
-    // Node's parser hands the method of a request in upper case already.
-    const given = req.method ?? 'GET'
-    const method = given === 'GET' || given === 'POST' ? given : given.toUpperCase()
+    const method = nodeMethod(req)
     const { source, reencoded } = bodySource(req, options, method, whole)
     return new IncomingRequest(req, res, options, method, source, reencoded)
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RequestLike, withWholeBody } from '../request'
 import { type EndpointResponse, isPromise, responseText, TextResponse } from '../response'
-import { closeSignal, drain, readWhole, wholeBodyLength } from './body'
+import { closeSignal, drain, nodeMethod, readWhole, wholeBodyLength } from './body'
 import { bodySource, IncomingRequest, requestUrl, sourceStream } from './incoming-request'
 import { headerPairs } from './node-headers'
 
@@ -47,7 +47,7 @@ function requestInit(
   options: Omit<ToWebRequestOptions, 'signal'>,
   whole?: Uint8Array<ArrayBuffer> | Error,
 ): { url: string; init: RequestInit & { duplex?: 'half' } } {
-  const method = (req.method ?? 'GET').toUpperCase()
+  const method = nodeMethod(req)
   const { source, reencoded } = bodySource(req, options, method, whole)
   // Header pairs, not a Headers object: the Request validates and copies them once either way.
   const init: RequestInit & { duplex?: 'half' } = { method, headers: headerPairs(req, reencoded) }
