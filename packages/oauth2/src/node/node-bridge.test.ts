@@ -53,14 +53,22 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
   it('RFC 9110 8.6 / RFC 8259 8.1: ASCII and non-ASCII texts, alternating and repeated, go out as their UTF-8 bytes', async () => {
     // ASCII text is written as one-byte text; "é" (U+00E9) fits one byte too, and must not be
     // written as one: its UTF-8 is two.
+    // Both text paths: a TextResponse, and a Web Response made from one.
     const texts = ['{"a":"plain"}', '{"a":"café"}', '{"a":"plain"}', '{"a":"plain"}', 'é', '🔑', '']
-    let next = 0
-    const url = await serve(() => textResponse(texts[next++]!))
-    for (const text of texts) {
-      const response = await fetch(url)
-      const expected = new TextEncoder().encode(text)
-      expect(response.headers.get('content-length'), text).toBe(String(expected.byteLength))
-      expect(new Uint8Array(await response.arrayBuffer()), text).toEqual(expected)
+    for (const web of [false, true]) {
+      let next = 0
+      const url = await serve(() => {
+        const answer = textResponse(texts[next++]!)
+        return web ? answer.toResponse() : answer
+      })
+      for (const text of texts) {
+        const response = await fetch(url)
+        const expected = new TextEncoder().encode(text)
+        expect(response.headers.get('content-length'), text).toBe(String(expected.byteLength))
+        expect(new Uint8Array(await response.arrayBuffer()), text).toEqual(expected)
+      }
+      await new Promise<void>((resolve) => server!.close(() => resolve()))
+      server = undefined
     }
   })
 
