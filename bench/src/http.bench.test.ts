@@ -58,7 +58,10 @@ describe('bench smoke run', () => {
   }, 60_000)
 
   it('reads RSS and the in-memory store before and after a wave of tokens expires', async () => {
-    const rows = await runMemoryCheck({ tokens: 1000, waves: 1, ttl: 1, sweepInterval: 1 })
+    // Expiry is kept in whole seconds, so a token lives between ttl - 1 and ttl seconds: a ttl
+    // of 1 let some of the 300 tokens issued last expire before the final reading (CI saw 252).
+    // With 2 each of them lives at least a second, far longer than issuing 300 takes.
+    const rows = await runMemoryCheck({ tokens: 1000, waves: 1, ttl: 2, sweepInterval: 1 })
     expect(rows.map((row) => row.label)).toHaveLength(3)
     for (const row of rows) {
       expect(row.rssMb).toBeGreaterThan(0)

@@ -12,7 +12,7 @@ const benchDir = fileURLToPath(new URL('../', import.meta.url))
 /** The settings of the full and smoke runs. */
 export function memoryPlan(smoke: boolean): MemoryProbeSettings {
   return smoke
-    ? { tokens: 2_000, waves: 1, ttl: 1, sweepInterval: 1 }
+    ? { tokens: 2_000, waves: 1, ttl: 2, sweepInterval: 1 }
     : { tokens: 200_000, waves: 2, ttl: 5, sweepInterval: 5 }
 }
 
