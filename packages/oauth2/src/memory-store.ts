@@ -106,18 +106,26 @@ export class MemoryStore implements Storage {
       this.#expires(GRANT, grant.id, grant.expiresAt)
     },
     get: async (id: string) => this.#grants.get(id),
-    revoke: async (id: string, at: number) => {
-      const grant = this.#grants.get(id)
-      if (grant) this.#grants.set(id, { ...grant, revokedAt: grant.revokedAt ?? at })
-      for (const hash of this.#byGrant.get(id) ?? []) {
-        const token = this.#tokens.get(hash)
-        if (token && token.revokedAt === undefined)
-          this.#tokens.set(hash, { ...token, revokedAt: at })
-        const code = this.#codes.get(hash)
-        if (code && code.consumedAt === undefined)
-          this.#codes.set(hash, { ...code, consumedAt: at })
+    revoke: async (id: string, at: number) => this.#revokeGrant(id, at),
+    // A scan rather than an index by client: deleting a client is rare, and an index would cost
+    // every grant saved on the token endpoint's hot path.
+    revokeForClient: async (clientId: string, at: number) => {
+      for (const [id, grant] of this.#grants) {
+        if (grant.clientId === clientId) this.#revokeGrant(id, at)
       }
     },
+  }
+
+  #revokeGrant(id: string, at: number): void {
+    const grant = this.#grants.get(id)
+    if (grant) this.#grants.set(id, { ...grant, revokedAt: grant.revokedAt ?? at })
+    for (const hash of this.#byGrant.get(id) ?? []) {
+      const token = this.#tokens.get(hash)
+      if (token && token.revokedAt === undefined)
+        this.#tokens.set(hash, { ...token, revokedAt: at })
+      const code = this.#codes.get(hash)
+      if (code && code.consumedAt === undefined) this.#codes.set(hash, { ...code, consumedAt: at })
+    }
   }
 
   codes = {

@@ -12,6 +12,7 @@ import type { ServerPlugin } from './plugin'
 import { registrationEndpoint } from './registration-endpoint'
 import { toWebResponse } from './response'
 import { stubGrant as grant, stubResponseType as responseType } from './test-support/test-server'
+import { inactiveReason } from './token-lookup'
 
 const NOW = 1_700_000_000
 const ISSUER = 'https://as.example'
@@ -637,6 +638,39 @@ describe('RFC 7592: client configuration endpoint', () => {
     expect(await store.clients.get(created.client_id)).toBe(undefined)
     expect(await store.registrationTokens.getClientId(await sha256(token))).toBe(undefined)
     await expectError(await call(server, manage('GET', uri, token)), 401, 'invalid_token')
+  })
+
+  it("RFC 7592 2.3: DELETE invalidates the client's grants and tokens at once, no other client's", async () => {
+    const { server, store } = setup()
+    const created = await register(server)
+    const other = await register(server)
+    const records = async (clientId: string) => {
+      const grantId = `g-${clientId}`
+      const times = { createdAt: NOW, expiresAt: NOW + 3600 }
+      await store.grants.save({ id: grantId, clientId, accountId: 'alice', scopes: [], ...times })
+      const token = {
+        hash: `t-${clientId}`,
+        type: 'access_token',
+        format: 'opaque',
+        grantId,
+        clientId,
+        scopes: [],
+        ...times,
+      } as const
+      await store.tokens.save(token)
+      return token
+    }
+    const mine = await records(created.client_id as string)
+    const theirs = await records(other.client_id as string)
+    expect(await inactiveReason(server, mine)).toBeUndefined()
+    const uri = created.registration_client_uri as string
+    const response = await call(server, manage('DELETE', uri, created.registration_access_token))
+    expect(response.status).toBe(204)
+    const after = (await store.tokens.get(mine.hash))!
+    expect(after.revokedAt).toBe(NOW)
+    expect(await inactiveReason(server, after)).toBe('has been revoked')
+    expect((await store.grants.get(`g-${created.client_id}`))?.revokedAt).toBe(NOW)
+    expect(await inactiveReason(server, (await store.tokens.get(theirs.hash))!)).toBeUndefined()
   })
 
   it('RFC 7592 2: unknown sub-paths are 404; POST on a client is 405', async () => {

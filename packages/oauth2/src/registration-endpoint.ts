@@ -194,7 +194,11 @@ async function manage(
     return jsonResponse({ ...clientInformation(server, client), registration_access_token: token })
   }
   if (method === 'PUT') return update(request, server, registration, client, token)
-  // Client first: a leftover token of a deleted client is refused (and revoked) above.
+  // RFC 7592 2.3: the client's grants and tokens SHOULD be invalidated at once. Revoked first, so
+  // that a failure midway leaves a client that can retry the DELETE, never live tokens of a
+  // client that is gone. Then the client: a leftover registration token of a deleted client is
+  // refused (and revoked) above.
+  await storage.grants.revokeForClient(clientId, server.now())
   await storage.clients.delete(clientId)
   await storage.registrationTokens.deleteForClient(clientId)
   // RFC 7592 2.3: 204 No Content.

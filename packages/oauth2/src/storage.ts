@@ -127,6 +127,11 @@ export interface Storage {
     get(id: string): Promise<GrantRecord | undefined>
     /** Marks the grant revoked and revokes every token and code issued under it. */
     revoke(id: string, at: number): Promise<void>
+    /**
+     * Revokes every grant of the client as {@link revoke} does, with their tokens and codes:
+     * RFC 7592 2.3 on deleting a client. Grants already revoked keep their first `revokedAt`.
+     */
+    revokeForClient(clientId: string, at: number): Promise<void>
   }
   codes: {
     save(code: AuthorizationCodeRecord): Promise<void>

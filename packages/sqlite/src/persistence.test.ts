@@ -86,6 +86,18 @@ describe('SqliteStore on a file', () => {
     db.close()
   })
 
+  it('migrations: a database of the first schema is brought up to date (RFC 7592 2.3 grants by client)', () => {
+    const db = new Database(temp.file)
+    expect(migrate(db, migrations.slice(0, 1))).toBe(1)
+    expect(migrate(db)).toBe(migrations.length - 1)
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length)
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN UPDATE grants SET revoked_at = 1 WHERE client_id = ?')
+      .all('c1') as Array<{ detail: string }>
+    expect(plan.map((step) => step.detail).join('\n')).toContain('grants_client_id')
+    db.close()
+  })
+
   it('migrations: each runs in a transaction, so a failing one leaves the previous version intact', () => {
     const db = new Database(temp.file)
     const list = [

@@ -89,6 +89,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX registration_tokens_client_id ON registration_tokens (client_id);
     `,
   },
+  {
+    // RFC 7592 2.3: deleting a client revokes its grants, found by client.
+    name: 'index grants by client',
+    sql: 'CREATE INDEX grants_client_id ON grants (client_id);',
+  },
 ]
 
 /**

@@ -54,6 +54,7 @@ export class SqliteStore implements Storage {
   readonly #sql: Statements
   readonly #timer: NodeJS.Timeout | undefined
   readonly #revokeGrant: (id: string, at: number) => void
+  readonly #revokeClientGrants: (clientId: string, at: number) => void
   readonly #sweep: (now: number) => void
 
   constructor(options: SqliteStoreOptions) {
@@ -83,6 +84,11 @@ export class SqliteStore implements Storage {
       sql.revokeGrant.run(at, id)
       sql.revokeGrantTokens.run(at, id)
       sql.burnGrantCodes.run(at, id)
+    })
+    this.#revokeClientGrants = db.transaction((clientId: string, at: number) => {
+      sql.revokeClientGrants.run(at, clientId)
+      sql.revokeClientTokens.run(at, clientId)
+      sql.burnClientCodes.run(at, clientId)
     })
     this.#sweep = db.transaction((now: number) => {
       for (const statement of sql.sweep) statement.run(now)
@@ -141,6 +147,9 @@ export class SqliteStore implements Storage {
     },
     revoke: async (id: string, at: number) => {
       this.#revokeGrant(id, at)
+    },
+    revokeForClient: async (clientId: string, at: number) => {
+      this.#revokeClientGrants(clientId, at)
     },
   }
 

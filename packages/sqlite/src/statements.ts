@@ -45,6 +45,9 @@ export interface Statements {
   revokeGrant: Run<[at: number, id: string]>
   revokeGrantTokens: Run<[at: number, grantId: string]>
   burnGrantCodes: Run<[at: number, grantId: string]>
+  revokeClientGrants: Run<[at: number, clientId: string]>
+  revokeClientTokens: Run<[at: number, clientId: string]>
+  burnClientCodes: Run<[at: number, clientId: string]>
   getCode: Get<[hash: string], CodeRow>
   saveCode: Run<CodeParams>
   consumeCode: Get<[at: number, hash: string], CodeRow>
@@ -106,6 +109,18 @@ export function prepareStatements(db: Database): Statements {
     ),
     burnGrantCodes: db.prepare(
       'UPDATE codes SET consumed_at = ? WHERE grant_id = ? AND consumed_at IS NULL',
+    ),
+    // By the client's grants, as MemoryStore does, through the grant_id indexes.
+    revokeClientGrants: db.prepare(
+      'UPDATE grants SET revoked_at = coalesce(revoked_at, ?) WHERE client_id = ?',
+    ),
+    revokeClientTokens: db.prepare(
+      `UPDATE tokens SET revoked_at = ?
+       WHERE grant_id IN (SELECT id FROM grants WHERE client_id = ?) AND revoked_at IS NULL`,
+    ),
+    burnClientCodes: db.prepare(
+      `UPDATE codes SET consumed_at = ?
+       WHERE grant_id IN (SELECT id FROM grants WHERE client_id = ?) AND consumed_at IS NULL`,
     ),
 
     getCode: db.prepare('SELECT data, consumed_at FROM codes WHERE hash = ?'),

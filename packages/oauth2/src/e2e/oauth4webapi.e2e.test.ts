@@ -5,6 +5,7 @@ import { browserAuthorize, CookieJar, type Harness, startHarness } from './harne
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const
 const redirectUri = 'https://client.example/cb'
+const RESOURCE_SERVER = 'resource server'
 
 describe('end to end with oauth4webapi (a certified RP library) over real HTTP', () => {
   let h: Harness
@@ -13,6 +14,11 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
   beforeAll(async () => {
     h = await startHarness({
       grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+      // RFC 7662 2.1: a resource server may introspect every client's tokens.
+      introspection: {
+        allow: (caller, token) =>
+          caller.client_name === RESOURCE_SERVER || token.clientId === caller.client_id,
+      },
     })
     const issuer = new URL(h.issuer)
     as = await oauth.processDiscoveryResponse(
@@ -212,6 +218,27 @@ describe('end to end with oauth4webapi (a certified RP library) over real HTTP',
     expect(await update.json()).toMatchObject({ client_name: 'second' })
     expect((await fetch(uri, { method: 'DELETE', headers })).status).toBe(204)
     expect((await fetch(uri, { headers })).status).toBe(401)
+  })
+
+  it("RFC 7592 2.3: deleting a client invalidates its tokens at once, as a resource server's introspection shows", async () => {
+    const client = await codeClient('client_secret_basic')
+    const tokens = await codeFlow(client, oauth.ClientSecretBasic(client.client_secret as string))
+    const rs = await register({
+      client_name: RESOURCE_SERVER,
+      grant_types: ['client_credentials'],
+      response_types: [],
+    })
+    const rsAuth = oauth.ClientSecretBasic(rs.client_secret as string)
+    const before = await introspect(rs, rsAuth, tokens.access_token)
+    expect(before).toMatchObject({ active: true, client_id: client.client_id })
+    const deleted = await fetch(client.registration_client_uri as string, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${client.registration_access_token}` },
+    })
+    expect(deleted.status).toBe(204)
+    for (const token of [tokens.access_token, tokens.refresh_token!]) {
+      expect(await introspect(rs, rsAuth, token)).toEqual({ active: false })
+    }
   })
 
   it('RFC 6749 4.1.2.1: access_denied is redirected with state and iss (RFC 9207)', async () => {

@@ -144,6 +144,30 @@ export function runStorageContract(name: string, createStore: () => Promise<Stor
       expect((await store.grants.get('other'))?.revokedAt).toBeUndefined()
     })
 
+    it("RFC 7592 2.3: revoking a client's grants revokes their tokens and codes, no other client's", async () => {
+      const store = await createStore()
+      const first = now() - 60
+      await store.grants.save(grant('mine-1'))
+      await store.grants.save(grant('mine-2', { revokedAt: first }))
+      await store.grants.save(grant('theirs', { clientId: 'client-2' }))
+      await store.tokens.save(token('m1', 'mine-1'))
+      await store.tokens.save(token('m2', 'mine-2', { type: 'refresh_token' }))
+      await store.tokens.save(token('o1', 'theirs', { clientId: 'client-2' }))
+      await store.codes.save(code('mc', 'mine-1'))
+      await store.codes.save(code('oc', 'theirs', { clientId: 'client-2' }))
+      await store.grants.revokeForClient('client-1', now())
+      expect((await store.grants.get('mine-1'))?.revokedAt).toBeTypeOf('number')
+      // A grant revoked before keeps the time it was first revoked.
+      expect((await store.grants.get('mine-2'))?.revokedAt).toBe(first)
+      expect((await store.tokens.get('m1'))?.revokedAt).toBeTypeOf('number')
+      expect((await store.tokens.get('m2'))?.revokedAt).toBeTypeOf('number')
+      expect((await store.codes.consume('mc', now())).status).not.toBe('consumed')
+      expect((await store.grants.get('theirs'))?.revokedAt).toBeUndefined()
+      expect((await store.tokens.get('o1'))?.revokedAt).toBeUndefined()
+      expect((await store.codes.consume('oc', now())).status).toBe('consumed')
+      await store.grants.revokeForClient('nobody', now())
+    })
+
     it('RFC 7523 3: a JWT id is accepted once until it expires', async () => {
       const store = await createStore()
       expect(await store.jtis.use('client-1:jti-1', now() + 60)).toBe(true)
