@@ -38,24 +38,16 @@ function walFrames(file: string): number {
 function tokensInDatabaseFile(file: string): number {
   const copy = `${file}.copy`
   copyFileSync(file, copy)
-  const db = new Database(copy)
+  let db: Database.Database | undefined
   try {
+    db = new Database(copy)
     return db.prepare('SELECT count(*) FROM tokens').pluck().get() as number
   } catch {
     return 0
   } finally {
-    db.close()
+    db?.close()
     for (const path of [copy, `${copy}-wal`, `${copy}-shm`]) rmSync(path, { force: true })
   }
-}
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<boolean> {
-  const end = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > end) return false
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return true
 }
 
 describe('background WAL checkpoints', () => {
@@ -77,7 +69,10 @@ describe('background WAL checkpoints', () => {
     expect(walFrames(temp.file)).toBeGreaterThan(0)
     expect(walFrames(temp.file)).toBeLessThan(1000)
     // The rows reach the database file without any checkpoint on this thread.
-    expect(await until(() => tokensInDatabaseFile(temp.file) === 20)).toBe(true)
+    await vi.waitFor(() => expect(tokensInDatabaseFile(temp.file)).toBe(20), {
+      timeout: 10_000,
+      interval: 20,
+    })
   })
 
   it("'inline' leaves them in the WAL until SQLite's own threshold (the pre-worker behaviour)", async () => {
