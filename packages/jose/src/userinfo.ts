@@ -194,7 +194,11 @@ export function filterUserInfo(
   claims: UserInfoClaims,
   options: FilterUserInfoOptions,
 ): UserInfoClaims {
-  const wanted = requestedClaims({ ...options, target: options.target ?? 'userinfo' })
+  // Object.assign, not spreads: V8 gives an object made by a spread and then given a new property
+  // a hidden class of its own, and these run on every UserInfo request.
+  const wanted = requestedClaims(
+    Object.assign({}, options, { target: options.target ?? 'userinfo' }),
+  )
   const kept = [...wanted]
     .map((name): [string, unknown] => [
       name,
@@ -202,7 +206,9 @@ export function filterUserInfo(
     ])
     .filter(([, value]) => value !== undefined && value !== null && value !== '')
   // fromEntries defines properties, so a `__proto__` claim name cannot reach the prototype.
-  return { ...Object.fromEntries(kept), sub: claims.sub }
+  const filtered = Object.fromEntries(kept) as UserInfoClaims
+  filtered.sub = claims.sub
+  return filtered
 }
 
 /**

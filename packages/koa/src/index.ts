@@ -66,9 +66,10 @@ export function oidkit(
     }
     // Koa must not write its own response over ours.
     ctx.respond = false
+    // Both fields always, in one order: one V8 hidden class for every request's options.
     await respond(ctx.req, ctx.res, provider, {
-      ...(options.trustProxy ? { trustProxy: true } : {}),
-      ...(ctx.request.body !== undefined ? { body: ctx.request.body } : {}),
+      trustProxy: options.trustProxy === true,
+      body: ctx.request.body,
     })
   }
 }

@@ -8,6 +8,7 @@ import { type EndpointResponse, redirectResponse } from './response'
 import { deliverAuthorizationResponse, type ResponseMode } from './response-mode'
 import { interactionCookie } from './session'
 import type { GrantRecord, InteractionRecord, SessionRecord } from './storage'
+import { withFields } from './with-fields'
 
 /** What finished interaction steps recorded on a pending request. */
 export interface InteractionResults {
@@ -168,12 +169,12 @@ export async function authorize(
       expiresAt: now + server.settings.refreshTokenTtl,
     }
     await server.storage.grants.save(grant)
-    const params = { ...(await handler.respond({ server, request, grant, session: live })) }
+    const params = withFields(await handler.respond({ server, request, grant, session: live }), {})
     if (request.state !== undefined) params.state = request.state
     // RFC 9207 2: iss in every authorization response, in the same component as the rest.
     params.iss = server.issuer
     if (interaction) await server.storage.interactions.delete(interaction.id)
-    const response = await deliverAuthorizationResponse({ ...target, params })
+    const response = await deliverAuthorizationResponse(withFields(target, { params }))
     for (const cookie of cookies) response.headers.append('set-cookie', cookie)
     return response
   } catch (error) {

@@ -11,6 +11,7 @@ import { isOAuthError } from './errors'
 import type { Endpoint } from './plugin'
 import { type Params, parseRequest } from './request'
 import { readSession } from './session'
+import { withFields } from './with-fields'
 
 /**
  * The authorization endpoint (RFC 6749 3.1, 4.1.1, 4.2.1): GET, or a form POST as OpenID Connect
@@ -53,6 +54,6 @@ export const authorizationEndpoint: Endpoint = {
       return redirectError(server, errorTarget(server, target.redirectUri, params), error)
     }
     const session = await readSession(server, httpRequest)
-    return authorize(server, httpRequest, { ...validated, session })
+    return authorize(server, httpRequest, withFields(validated, { session }))
   },
 }

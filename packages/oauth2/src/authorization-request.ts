@@ -6,6 +6,7 @@ import type { Params, RequestLike } from './request'
 import { type EndpointResponse, escapeHtml, TextResponse } from './response'
 import { deliverAuthorizationResponse, RESPONSE_MODES, type ResponseMode } from './response-mode'
 import { resolveScopes } from './scope'
+import { withFields } from './with-fields'
 
 /**
  * A `response_type` with its values sorted: their order does not matter (OAuth 2.0 Multiple
@@ -165,10 +166,10 @@ export async function redirectError(
   error: OAuthError,
   cookies: readonly string[] = [],
 ): Promise<EndpointResponse> {
-  const params: Record<string, string> = { ...error.toJSON() }
+  const params: Record<string, string> = withFields(error.toJSON(), {})
   if (target.state !== undefined) params.state = target.state
   params.iss = server.issuer
-  const response = await deliverAuthorizationResponse({ ...target, params })
+  const response = await deliverAuthorizationResponse(withFields(target, { params }))
   for (const cookie of cookies) response.headers.append('set-cookie', cookie)
   return response
 }

@@ -3,6 +3,7 @@ import type { ClientMetadata } from './client-metadata'
 import { validateClientMetadata } from './client-registration'
 import type { ServerContext } from './context'
 import { randomToken, sha256 } from './crypto'
+import { withFields } from './with-fields'
 
 /** A client about to be stored, with the secret to hand out once. */
 export interface ClientCredentials {
@@ -29,11 +30,11 @@ export async function withCredentials(
 ): Promise<ClientCredentials> {
   const { previous } = options
   const now = server.now()
-  const client: Client = {
-    ...(metadata as ClientMetadata),
+  // Every request of the client reads this record: one hidden class for all clients.
+  const client: Client = withFields(metadata as ClientMetadata, {
     client_id: previous?.client_id ?? options.clientId ?? randomToken(16),
     client_id_issued_at: previous?.client_id_issued_at ?? now,
-  }
+  })
   const method = client.token_endpoint_auth_method ?? 'client_secret_basic'
   if (method === 'none') return { client }
   const keep =

@@ -20,6 +20,7 @@ import {
   readSession,
 } from './session'
 import type { InteractionRecord } from './storage'
+import { withFields } from './with-fields'
 
 /** What the login or consent page needs to know about a pending request. */
 export interface InteractionDetails {
@@ -142,7 +143,7 @@ export function createInteractionApi(server: ServerContext): InteractionApi {
       throw error
     }
     const cookies: string[] = []
-    const results: InteractionResults = { ...interactionResults(record) }
+    const results: InteractionResults = withFields(interactionResults(record), {})
     let session = await readSession(server, request)
     if (result.login) {
       const { accountId } = result.login
@@ -182,8 +183,8 @@ export function createInteractionApi(server: ServerContext): InteractionApi {
         })
       }
     }
-    const interaction: InteractionRecord = { ...record, result: { ...results } }
-    return authorize(server, request, { ...validated, session, interaction, cookies })
+    const interaction: InteractionRecord = withFields(record, { result: withFields(results, {}) })
+    return authorize(server, request, withFields(validated, { session, interaction, cookies }))
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   Storage,
   TokenRecord,
 } from './storage'
+import { withFields } from './with-fields'
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
@@ -118,13 +119,14 @@ export class MemoryStore implements Storage {
 
   #revokeGrant(id: string, at: number): void {
     const grant = this.#grants.get(id)
-    if (grant) this.#grants.set(id, { ...grant, revokedAt: grant.revokedAt ?? at })
+    if (grant) this.#grants.set(id, withFields(grant, { revokedAt: grant.revokedAt ?? at }))
     for (const hash of this.#byGrant.get(id) ?? []) {
       const token = this.#tokens.get(hash)
       if (token && token.revokedAt === undefined)
-        this.#tokens.set(hash, { ...token, revokedAt: at })
+        this.#tokens.set(hash, withFields(token, { revokedAt: at }))
       const code = this.#codes.get(hash)
-      if (code && code.consumedAt === undefined) this.#codes.set(hash, { ...code, consumedAt: at })
+      if (code && code.consumedAt === undefined)
+        this.#codes.set(hash, withFields(code, { consumedAt: at }))
     }
   }
 
@@ -139,7 +141,7 @@ export class MemoryStore implements Storage {
       const code = this.#codes.get(hash)
       if (!code) return { status: 'not_found' }
       if (code.consumedAt !== undefined) return { status: 'replayed', record: code }
-      const consumed = { ...code, consumedAt: at }
+      const consumed = withFields(code, { consumedAt: at })
       this.#codes.set(hash, consumed)
       return { status: 'consumed', record: consumed }
     },
@@ -156,14 +158,14 @@ export class MemoryStore implements Storage {
       const token = this.#tokens.get(hash)
       if (!token) return { status: 'not_found' }
       if (token.consumedAt !== undefined) return { status: 'replayed', record: token }
-      const consumed = { ...token, consumedAt: at }
+      const consumed = withFields(token, { consumedAt: at })
       this.#tokens.set(hash, consumed)
       return { status: 'consumed', record: consumed }
     },
     revoke: async (hash: string, at: number) => {
       const token = this.#tokens.get(hash)
       if (token && token.revokedAt === undefined)
-        this.#tokens.set(hash, { ...token, revokedAt: at })
+        this.#tokens.set(hash, withFields(token, { revokedAt: at }))
     },
   }
 

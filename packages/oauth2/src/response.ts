@@ -1,3 +1,5 @@
+import { withFields } from './with-fields'
+
 /** JSON headers with `Cache-Control: no-store` (RFC 6749 5.1, RFC 7662 2.2, RFC 7591 3.2.1). */
 export const NO_STORE_JSON = {
   'content-type': 'application/json;charset=UTF-8',
@@ -150,7 +152,7 @@ export function textResponse(body: string, init: TextResponseInit = {}): TextRes
 export function jsonResponse(body: unknown, init: TextResponseInit = {}): TextResponse {
   return new TextResponse(JSON.stringify(body), {
     status: init.status ?? 200,
-    headers: { ...NO_STORE_JSON, ...init.headers },
+    headers: withFields(NO_STORE_JSON, init.headers ?? {}),
   })
 }
 

@@ -80,7 +80,9 @@ async function respond(options: OpenIDOptions, parts: Parts, ctx: AuthorizationR
     parts.code ? codeResponseType.respond(ctx) : undefined,
     parts.token ? implicitResponseType.respond(ctx) : undefined,
   ])
-  const params: Record<string, string> = { ...code, ...token }
+  // Object.assign, not a spread: V8 gives an object made by a spread and then given a new
+  // property a hidden class of its own.
+  const params: Record<string, string> = Object.assign({}, code, token)
   if (parts.idToken) {
     const nonce = request.params.nonce
     params.id_token = await issueIdToken(server, options, {

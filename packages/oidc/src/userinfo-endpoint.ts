@@ -97,7 +97,8 @@ export function userinfoEndpoint(options: OpenIDOptions): Endpoint {
       if (typeof alg !== 'string') return jsonResponse(claims)
       // OIDC Core 5.3.2: a signed response carries iss and aud (the client).
       const jwt = await signJwt(
-        { ...claims, iss: server.issuer, aud: client.client_id, iat: server.now() },
+        // Object.assign, not a spread: see withFields in @oidkit/oauth2.
+        Object.assign({}, claims, { iss: server.issuer, aud: client.client_id, iat: server.now() }),
         { key: server.keys, alg: alg as SigningAlgorithm },
       )
       return new TextResponse(jwt, {
