@@ -52,8 +52,6 @@ export async function accountClaims(
   for (const name of names) {
     const value = Object.hasOwn(all, name) ? all[name] : undefined
     // OIDC Core 5.3.2: claims without a value are omitted, not sent as null or "".
-    // As an assigned property name, __proto__ would set the prototype instead of a claim.
-    if (name === '__proto__') continue
     if (value !== undefined && value !== null && value !== '') released[name] = value
   }
   // Appended rather than spread together: one hidden class for every such set of claims (V8
