@@ -110,13 +110,15 @@ export async function compareCases(
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
           const prepared = await contender.prepare(estimate)
           const before = await contender.server?.stats()
+          const clientBefore = process.cpuUsage()
           const run = await measure(prepared.target, settings, prepared.flow)
+          const client = process.cpuUsage(clientBefore)
           const after = await contender.server?.stats()
-          if (before && after && run.completed > 0) {
-            // Includes the warmup's work: a close estimate, the warmup being the same load.
-            run.cpuUsPerUnit =
-              (after.cpuUs - before.cpuUs) /
-              (run.completed * (1 + settings.warmupS / settings.durationS))
+          if (run.completed > 0) {
+            // Both include the warmup's work: a close estimate, the warmup being the same load.
+            const units = run.completed * (1 + settings.warmupS / settings.durationS)
+            run.clientCpuUsPerUnit = (client.user + client.system) / units
+            if (before && after) run.cpuUsPerUnit = (after.cpuUs - before.cpuUs) / units
           }
           if (prepared.valid?.() ?? true) {
             measurement = run
@@ -129,7 +131,7 @@ export async function compareCases(
         estimates.set(key, Math.max(measurement.rps, 1))
         results[index]!.runs[contender.role]!.push(measurement)
         settings.log?.(
-          `  [${rep + 1}/${settings.repetitions}] ${key.padEnd(36)} ${measurement.rps.toFixed(0).padStart(6)}/s  p50 ${measurement.p50.toFixed(1)} ms  p99 ${measurement.p99.toFixed(1)} ms${measurement.cpuUsPerUnit ? `  cpu ${measurement.cpuUsPerUnit.toFixed(0)} µs` : ''}${measurement.failed ? `  (${measurement.failed} failed)` : ''}`,
+          `  [${rep + 1}/${settings.repetitions}] ${key.padEnd(36)} ${measurement.rps.toFixed(0).padStart(6)}/s  p50 ${measurement.p50.toFixed(1)} ms  p99 ${measurement.p99.toFixed(1)} ms${measurement.cpuUsPerUnit ? `  cpu ${measurement.cpuUsPerUnit.toFixed(0)} µs` : ''}${measurement.clientCpuUsPerUnit ? `  client ${measurement.clientCpuUsPerUnit.toFixed(0)} µs` : ''}${measurement.failed ? `  (${measurement.failed} failed)` : ''}`,
         )
       }
     }
@@ -149,6 +151,7 @@ export function roundFigures(figures: Figures): Figures {
     p50: Math.round(figures.p50 * 10) / 10,
     p99: Math.round(figures.p99 * 10) / 10,
     ...(figures.cpuUs !== undefined ? { cpuUs: Math.round(figures.cpuUs) } : {}),
+    ...(figures.clientCpuUs !== undefined ? { clientCpuUs: Math.round(figures.clientCpuUs) } : {}),
   }
 }
 

@@ -18,6 +18,8 @@ function expectFigures(figures: Figures | null | undefined, label: string): void
     expect(value, label).toBeGreaterThan(0)
   }
   expect(figures!.p99, label).toBeGreaterThanOrEqual(figures!.p50)
+  // The load generator always spends some CPU time on a request it completed.
+  expect(figures!.clientCpuUs, label).toBeGreaterThan(0)
 }
 
 describe('bench smoke run', () => {

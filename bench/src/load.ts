@@ -10,6 +10,12 @@ export interface Figures {
   p99: number
   /** CPU time of the server process per request (or flow), µs, when it could be read. */
   cpuUs?: number
+  /**
+   * CPU time of the load generator (the runner's process) per request (or flow), µs. Within one
+   * case it does the same work whichever server answers, so it shows when the machine, not the
+   * server, got slower.
+   */
+  clientCpuUs?: number
 }
 
 /** One load run: its figures and what went wrong. */
@@ -21,6 +27,8 @@ export interface Measurement extends Figures {
   durationS: number
   /** CPU time of the server process per completed unit, in µs, when it could be read. */
   cpuUsPerUnit?: number
+  /** CPU time of the load generator per completed unit, in µs. */
+  clientCpuUsPerUnit?: number
 }
 
 /** How hard and how long to drive a server. */
@@ -82,12 +90,16 @@ export const median = (values: readonly number[]): number => {
 
 /** The medians of several runs, each figure on its own. */
 export function medianFigures(runs: readonly Measurement[]): Figures {
-  const cpu = runs.flatMap((run) => (run.cpuUsPerUnit === undefined ? [] : [run.cpuUsPerUnit]))
+  const known = (values: Array<number | undefined>) =>
+    values.filter((value): value is number => value !== undefined)
+  const cpu = known(runs.map((run) => run.cpuUsPerUnit))
+  const clientCpu = known(runs.map((run) => run.clientCpuUsPerUnit))
   return {
     rps: median(runs.map((run) => run.rps)),
     p50: median(runs.map((run) => run.p50)),
     p99: median(runs.map((run) => run.p99)),
     ...(cpu.length ? { cpuUs: median(cpu) } : {}),
+    ...(clientCpu.length ? { clientCpuUs: median(clientCpu) } : {}),
   }
 }
 
