@@ -178,6 +178,38 @@ describe.each<Mode>(['web handler', 'dispatcher'])('node bridge, %s', (mode) => 
     })
   })
 
+  it('Fetch Body mixin formData(), URL 5.1: a URL-encoded body parses as the application/x-www-form-urlencoded parser does', async () => {
+    const bodies = [
+      'a=%C3%A9&a=2&b=&c',
+      'x+y=1+2&%zz=%E2%82&=v&&k=%2B%26%3D',
+      '\uFEFFfirst=1&name=Ω',
+      'only',
+    ]
+    const url = await serve(async (request) =>
+      textResponse(JSON.stringify([...(await request.formData()).entries()])),
+    )
+    for (const body of bodies) {
+      const headers = { 'content-type': 'Application/X-WWW-Form-URLEncoded; charset=UTF-8' }
+      // undici's Response is the reference parser: the Web handler's Request uses it as well.
+      const expected = [...(await new Response(body, { headers }).formData()).entries()]
+      const response = await fetch(url, { method: 'POST', headers, body })
+      expect(await response.json(), body).toEqual(expected)
+    }
+  })
+
+  it('Fetch Body mixin formData(): a multipart body still parses, files included', async () => {
+    const url = await serve(async (request) => {
+      const form = await request.formData()
+      const file = form.get('file') as File
+      return textResponse(JSON.stringify([form.get('a'), file.name, await file.text()]))
+    })
+    const body = new FormData()
+    body.append('a', 'é')
+    body.append('file', new Blob(['contents']), 'f.txt')
+    const response = await fetch(url, { method: 'POST', body })
+    expect(await response.json()).toEqual(['é', 'f.txt', 'contents'])
+  })
+
   it('Fetch 5.2: headers read one by one, iterated and changed agree', async () => {
     const url = await serve(async (request) => {
       const read = [headerOf(request, 'x-custom'), headerOf(request, 'x-none')]
