@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type autocannon from 'autocannon'
 import { type CookieJar, mintCodes } from './browser'
 import type { Contender, Prepared } from './compare'
@@ -43,6 +44,30 @@ export function tokenRequest(
   })
 }
 
+/** How many codes a run may use: twice what the expected rate redeems, and some per connection. */
+function codesFor(expectedRps: number, settings: LoadSettings): number {
+  return Math.ceil(
+    expectedRps * (settings.durationS + settings.warmupS) * 2 + settings.connections * 4,
+  )
+}
+
+/**
+ * Redemptions that send each code once, their bodies built before the run. Past the last code
+ * every request carries an unknown one, and the run is discarded (`valid`).
+ */
+function redeemEach(server: ServerProcess, path: string, codes: readonly string[]): Prepared {
+  const bodies = codes.map(redeemBody)
+  const exhausted = redeemBody('exhausted')
+  let next = 0
+  const request: autocannon.Request = {
+    method: 'POST',
+    path,
+    headers: { authorization: basicAuth(CLIENT_ID), ...FORM },
+    setupRequest: (req) => ({ ...req, body: bodies[next++] ?? exhausted }),
+  }
+  return { target: { url: server.url, requests: [request] }, valid: () => next <= bodies.length }
+}
+
 /**
  * Authorization code redemption: before every run, mints enough codes through the real
  * authorization endpoint with the signed-in browser `jar` (outside the measured time), then
@@ -59,23 +84,31 @@ export function redemption(
     role,
     server,
     async prepare(expectedRps) {
-      const count = Math.ceil(
-        expectedRps * (settings.durationS + settings.warmupS) * 2 + settings.connections * 4,
-      )
-      const codes = await mintCodes(server.url, paths, jar, count)
-      let next = 0
-      const request: autocannon.Request = {
-        method: 'POST',
-        path: paths.token,
-        headers: { authorization: basicAuth(CLIENT_ID), ...FORM },
-        // Each code once; past the last one, an unknown code (a 400 that fails the run).
-        setupRequest: (req) => ({ ...req, body: redeemBody(codes[next++] ?? 'exhausted') }),
-      }
-      const prepared: Prepared = {
-        target: { url: server.url, requests: [request] },
-        valid: () => next <= codes.length,
-      }
-      return prepared
+      const codes = await mintCodes(server.url, paths, jar, codesFor(expectedRps, settings))
+      return redeemEach(server, paths.token, codes)
+    },
+  }
+}
+
+/**
+ * The ceiling's side of code redemption: the same requests as an OP gets, each with a code of its
+ * own (random: the ceiling checks none). The load generator shares the two cores with the server,
+ * and a request built anew for every send costs it about 70 µs more than one fixed request sent
+ * over and over, so both sides of the comparison are sent the same kind of load.
+ */
+export function ceilingRedemption(
+  role: string,
+  server: ServerProcess,
+  path: string,
+  settings: LoadSettings,
+): Contender {
+  return {
+    role,
+    server,
+    prepare(expectedRps) {
+      const count = codesFor(expectedRps, settings)
+      const codes = Array.from({ length: count }, () => randomBytes(32).toString('base64url'))
+      return redeemEach(server, path, codes)
     },
   }
 }

@@ -1,6 +1,6 @@
 import { KeySet, type SerializedKeySet } from '@oidkit/jose'
 import { type CookieJar, firstLogin, loginFlowRequests } from './browser'
-import { FORM, fixedRequest, redemption, tokenRequest } from './cases'
+import { ceilingRedemption, FORM, fixedRequest, redemption, tokenRequest } from './cases'
 import {
   type Case,
   type CompareSettings,
@@ -17,7 +17,6 @@ import {
   OIDC_PROVIDER_PATHS,
   OIDKIT_PATHS,
   type OpPaths,
-  redeemBody,
 } from './fixtures'
 import { type Figures, FlowCounter } from './load'
 import { type ServerProcess, startServer } from './server-process'
@@ -144,7 +143,7 @@ function scenarios(
         name: 'authorization_code',
         contenders: [
           ...each(opRoles, (role, op) => redemption(role, op.server, op.paths, op.jar, settings)),
-          tokenRequest('ceiling', ceilings.jwt, '/token', CLIENT_ID, redeemBody('ceiling-code')),
+          ceilingRedemption('ceiling', ceilings.jwt, '/token', settings),
         ],
       },
       unit: 'requests/s',

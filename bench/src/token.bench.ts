@@ -1,8 +1,8 @@
 import { KeySet } from '@oidkit/jose'
 import { signIn } from './browser'
-import { redemption, tokenRequest } from './cases'
+import { ceilingRedemption, redemption, tokenRequest } from './cases'
 import { type Case, type CompareSettings, compareCases, loadPlan, roundFigures } from './compare'
-import { API_SCOPE, CLIENT_ID, OIDKIT_PATHS, redeemBody } from './fixtures'
+import { API_SCOPE, CLIENT_ID, OIDKIT_PATHS } from './fixtures'
 import type { Figures } from './load'
 import { formatOps, markdownTable, type Scenario } from './scenario'
 import { type ServerProcess, startServer } from './server-process'
@@ -63,8 +63,7 @@ export async function runTokenBench(options: TokenBenchOptions): Promise<TokenBe
         name: 'authorization_code',
         contenders: [
           redemption('oidkit', oidkit, OIDKIT_PATHS, jar, settings),
-          // Same body shape; the ceiling checks nothing, so one code serves every request.
-          tokenRequest('ceiling', ceiling, '/token', CLIENT_ID, redeemBody('ceiling-code')),
+          ceilingRedemption('ceiling', ceiling, '/token', settings),
         ],
       },
     ]
