@@ -125,7 +125,7 @@ export const httpScenario: Scenario<HttpBenchRow> = {
       '',
       `Targets: oidkit at least ${TARGETS.vsOidcProvider}× oidc-provider's rate with a lower p99, and at least ${Math.round(TARGETS.vsCeiling * 100)}% of the matching ceiling's rate.`,
       '',
-      "Every server: rate, latency, and the server process's CPU time per request (per login), user + system, all threads (RSA signatures run in libuv's thread pool). The CPU column is the steadier figure on a shared machine: it does not depend on who else wants the cores. The load generator's CPU time per request (autocannon, in the runner's process) is a control where two servers answer with nearly the same bytes, as oidkit and the static ceiling do for discovery and JWKS: the load generator then does the same work for both, so where its figure rises for one of them, that server's runs were slowed by more than their own work.",
+      "Every server: rate, latency, and the server process's CPU time per request (per login), user + system, all threads (RSA signatures run in libuv's thread pool). The CPU column is the steadier figure on a shared machine: it does not depend on who else wants the cores. The load generator's CPU time per request (autocannon, in the runner's process) shows how much of the shared two cores the load itself took. It also rises when a slower server makes it wake more often per response, so it compares servers only at similar rates.",
       '',
       markdownTable(figuresTable(rows)),
     ].join('\n')

@@ -11,9 +11,9 @@ export interface Figures {
   /** CPU time of the server process per request (or flow), µs, when it could be read. */
   cpuUs?: number
   /**
-   * CPU time of the load generator (the runner's process) per request (or flow), µs. Where two
-   * servers answer with nearly the same bytes it does the same work for both: a control for runs
-   * slowed by more than the server's own work.
+   * CPU time of the load generator (the runner's process) per request (or flow), µs: its share
+   * of the cores it shares with the server. It rises when a slower server makes it wake more
+   * often per response.
    */
   clientCpuUs?: number
 }
