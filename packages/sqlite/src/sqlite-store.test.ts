@@ -58,8 +58,8 @@ function records(t: number) {
 }
 
 // Runs one script of calls against a store and returns every answer, for a side-by-side diff.
-async function script(store: Storage): Promise<unknown[]> {
-  const t = now()
+// Both stores get the same `t`: read apart, the clock may tick between the two runs.
+async function script(store: Storage, t: number): Promise<unknown[]> {
   const { grant, code, access, refresh } = records(t)
   const out: unknown[] = []
   await store.clients.save({ client_id: 'c1', redirect_uris: ['https://client.example/cb'] })
@@ -95,9 +95,10 @@ async function script(store: Storage): Promise<unknown[]> {
 
 describe('SqliteStore', () => {
   it('Storage contract: every answer equals MemoryStore’s for the same calls', async () => {
-    const expected = await script(new MemoryStore())
+    const t = now()
+    const expected = await script(new MemoryStore(), t)
     const store = new SqliteStore({ filename: ':memory:' })
-    expect(await script(store)).toStrictEqual(expected)
+    expect(await script(store, t)).toStrictEqual(expected)
     store.close()
   })
 
