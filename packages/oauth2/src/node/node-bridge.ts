@@ -4,6 +4,7 @@ import { type EndpointResponse, isPromise, responseText, TextResponse } from '..
 import { closeSignal, drain, nodeMethod, readWhole, wholeBodyLength } from './body'
 import { bodySource, IncomingRequest, requestUrl, sourceStream } from './incoming-request'
 import { headerPairs } from './node-headers'
+import { keepTickMaps } from './tick-maps'
 
 /** Options of {@link toWebRequest}. */
 export interface ToWebRequestOptions {
@@ -203,6 +204,7 @@ export async function respond(
   handler: NodeBridgeHandler,
   options: Omit<ToWebRequestOptions, 'signal'> = {},
 ): Promise<void> {
+  keepTickMaps()
   await answer(req, res, handler, options)
 }
 
@@ -267,6 +269,7 @@ export function nodeHandler(
   handler: NodeBridgeHandler,
   options: Omit<ToWebRequestOptions, 'signal'> = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  keepTickMaps()
   const fail = (res: ServerResponse) => {
     if (!res.headersSent) {
       res.statusCode = 500
